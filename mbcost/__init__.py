@@ -1,0 +1,52 @@
+"""mbcost: what a MobileNet-style CNN costs — MACs, parameters — from its layer table, before training.
+
+Library use::
+
+    import mbcost
+    report = mbcost.analyze("v2", alpha=0.75, resolution=192)
+    report.totals.macs, report.totals.params
+"""
+
+from __future__ import annotations
+
+from mbcost.archs import ARCHS, get_arch, list_archs
+from mbcost.errors import MbcostError, ShapeError, SpecError, UnknownNameError
+from mbcost.network import build_network, resolve_resolution
+from mbcost.report import Report, Row, Totals, make_report
+from mbcost.spec import Table, parse_table
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ARCHS",
+    "MbcostError",
+    "Report",
+    "Row",
+    "ShapeError",
+    "SpecError",
+    "Table",
+    "Totals",
+    "UnknownNameError",
+    "__version__",
+    "analyze",
+    "get_arch",
+    "list_archs",
+    "parse_table",
+]
+
+
+def analyze(
+    arch: str | Table,
+    alpha: float = 1.0,
+    resolution: int | None = None,
+    rho: float | None = None,
+    impl: str = "paper",
+    convention: str = "paper",
+) -> Report:
+    """The cost report of a built-in architecture (by name) or a ``Table`` at one configuration.
+
+    ``resolution`` is the input size in pixels; ``rho`` multiplies the native resolution instead.
+    """
+    table = get_arch(arch).table if isinstance(arch, str) else arch
+    pixels = resolve_resolution(table.resolution, resolution, rho)
+    return make_report(build_network(table, alpha, pixels, impl), convention)

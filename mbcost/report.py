@@ -1,0 +1,113 @@
+"""The cost report as data: one ``Row`` per layer, totals and rollups. Integers only; no formatting."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from mbcost.conventions import CONVENTIONS, Convention
+from mbcost.errors import suggest
+from mbcost.layers import Layer, Shape
+from mbcost.network import Network
+from mbcost.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a report was computed from; every renderer prints it."""
+
+    arch: str
+    alpha: float
+    resolution: int
+    impl: str
+    convention: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One layer's cost under the report's convention, with every term kept for explanation."""
+
+    index: int
+    name: str
+    block: int
+    role: Role
+    layer: Layer
+    in_shape: Shape
+    out_shape: Shape
+    macs: int
+    params: int
+    cost_terms: Mapping[str, int]
+    param_terms: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Summed MACs and parameters of a group of rows."""
+
+    macs: int
+    params: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """A network's cost: rows in order, with totals and rollups computed on demand."""
+
+    inputs: Inputs
+    rows: tuple[Row, ...]
+
+    @cached_property
+    def totals(self) -> Totals:
+        """Totals over every row."""
+        return Totals(sum(r.macs for r in self.rows), sum(r.params for r in self.rows))
+
+    def _group(self, key) -> dict:
+        macs: Counter = Counter()
+        params: Counter = Counter()
+        for row in self.rows:
+            macs[key(row)] += row.macs
+            params[key(row)] += row.params
+        return {k: Totals(macs[k], params[k]) for k in macs}
+
+    def by_role(self) -> dict[Role, Totals]:
+        """Totals per role, in order of first appearance."""
+        return self._group(lambda r: r.role)
+
+    def by_block(self) -> dict[int, Totals]:
+        """Totals per table block (block index)."""
+        return self._group(lambda r: r.block)
+
+    def by_term(self) -> dict[str, int]:
+        """Every cost and parameter term summed over the network, counted or not by the convention
+        (``cost.conv``, ``params.bn``, …): the difference between conventions is a sum of these."""
+        cost: Counter = Counter()
+        params: Counter = Counter()
+        for row in self.rows:
+            cost.update(row.cost_terms)
+            params.update(row.param_terms)
+        return {f"cost.{k}": v for k, v in cost.items()} | {
+            f"params.{k}": v for k, v in params.items()}
+
+
+def get_convention(name: str) -> Convention:
+    """The convention called ``name``; an UnknownNameError lists the valid ones."""
+    if name not in CONVENTIONS:
+        raise suggest(name, tuple(CONVENTIONS), "convention")
+    return CONVENTIONS[name]
+
+
+def make_report(network: Network, convention: str = "paper") -> Report:
+    """Cost every layer of ``network`` under the named convention."""
+    conv = get_convention(convention)
+    rows = []
+    for p in network.layers:
+        cost = p.layer.cost_terms(p.in_shape, p.out_shape)
+        params = p.layer.param_terms()
+        rows.append(Row(
+            p.index, p.name, p.block, p.role, p.layer, p.in_shape, p.out_shape,
+            sum(cost[t] for t in conv.macs_terms), sum(params[t] for t in conv.params_terms),
+            cost, params,
+        ))
+    inputs = Inputs(network.table.name, network.alpha, network.resolution, network.impl, convention)
+    return Report(inputs, tuple(rows))

@@ -1,0 +1,295 @@
+"""The layer-table schema: a plain dict (from Python, YAML or JSON) -> a validated ``Table``.
+
+A table is a list of blocks, one per row of a paper's architecture table. Each block is a one-key mapping
+``{kind: {field: value, ...}}``. Any field value — and the table's ``rounding`` — may instead be a mapping
+from implementation name to value (``bias: {paper: false, timm: true}``) when implementations differ;
+``--impl`` picks the entry. Every problem is reported as one ``SpecError`` naming the block and field.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mbcost.errors import SpecError
+from mbcost.roles import Role
+from mbcost.rounding import ROUNDING_RULES, WIDTH_POLICIES
+
+ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "sigmoid", "none")
+NORMS = ("bn", "none")
+POOL_OPS = ("avg", "max")
+IMPLS = ("paper", "torchvision", "timm")
+
+REQUIRED = object()  # marks a field without a default
+FROM_DEFAULTS = object()  # marks a field whose default comes from the table's ``defaults``
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _positive_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"must be a positive number, got {value!r}")
+    return value
+
+
+def _fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"must be a number from 0 to 1, got {value!r}")
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r}")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    return check
+
+
+_act = (_choice(*ACTIVATIONS), FROM_DEFAULTS)
+_norm = (_choice(*NORMS), FROM_DEFAULTS)
+_bias = (_boolean, FROM_DEFAULTS)
+_width = (_choice(*WIDTH_POLICIES), "scale")
+_repeats = (_positive_int, 1)
+
+# kind -> field -> (checker, default)
+BLOCK_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
+    "conv": {
+        "k": (_positive_int, REQUIRED), "s": (_positive_int, 1), "out": (_positive_int, REQUIRED),
+        "groups": (_positive_int, 1), "bias": _bias, "norm": _norm, "act": _act, "width": _width,
+        "role": (_choice(*(r.value for r in Role)), None), "n": _repeats,
+    },
+    "dw": {
+        "k": (_positive_int, 3), "s": (_positive_int, 1), "mult": (_positive_int, 1),
+        "bias": _bias, "norm": _norm, "act": _act, "n": _repeats,
+    },
+    "pw": {
+        "out": (_positive_int, REQUIRED), "bias": _bias, "norm": _norm, "act": _act,
+        "width": _width, "n": _repeats,
+    },
+    "ds": {
+        "k": (_positive_int, 3), "s": (_positive_int, 1), "out": (_positive_int, REQUIRED),
+        "norm": _norm, "act": _act, "width": _width, "n": _repeats,
+    },
+    "ir": {
+        "t": (_positive_number, None), "exp": (_positive_int, None), "out": (_positive_int, REQUIRED),
+        "k": (_positive_int, 3), "s": (_positive_int, 1), "n": _repeats, "se": (_fraction, 0),
+        "act": _act, "norm": _norm, "width": _width,
+        "exp_width": (_choice(*WIDTH_POLICIES), FROM_DEFAULTS),
+    },
+    "pool": {
+        "global": (_choice(*POOL_OPS), None), "op": (_choice(*POOL_OPS), "avg"),
+        "k": (_positive_int, None), "s": (_positive_int, None),
+    },
+    "linear": {
+        "out": (_positive_int, REQUIRED), "bias": (_boolean, True), "act": (_choice(*ACTIVATIONS), "none"),
+        "width": (_choice(*WIDTH_POLICIES), "fixed"),
+    },
+}
+
+DEFAULT_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "act": (_choice(*ACTIVATIONS), "relu"),
+    "norm": (_choice(*NORMS), "bn"),
+    "bias": (_boolean, False),
+    "exp_width": (_choice(*WIDTH_POLICIES), "ratio"),
+}
+
+TABLE_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "name": (_text, REQUIRED),
+    "title": (_text, None),
+    "source": (_text, None),
+    "resolution": (_positive_int, REQUIRED),
+    "in_channels": (_positive_int, 3),
+    "rounding": (_choice(*ROUNDING_RULES), "divisible8"),
+    "impls": (None, ("paper",)),
+    "defaults": (None, None),
+    "blocks": (None, REQUIRED),
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """One validated row of a table: its kind and its fields as written (impl mappings kept)."""
+
+    kind: str
+    fields: Mapping[str, Any]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A validated layer table. ``to_dict()`` gives back the schema form (for YAML/JSON dumps)."""
+
+    name: str
+    resolution: int
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    source: str | None = None
+    in_channels: int = 3
+    rounding: Any = "divisible8"
+    impls: tuple[str, ...] = ("paper",)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    origin: str = "<table>"
+
+    def rounding_for(self, impl: str) -> str:
+        """The channel rounding rule this table uses under ``impl``."""
+        return pick(self.rounding, impl)
+
+    def resolved_blocks(self, impl: str) -> list[tuple[Block, dict[str, Any]]]:
+        """Every block with impl mappings picked and every default filled in."""
+        defaults = {key: pick(self.defaults.get(key, d), impl) for key, (_, d) in DEFAULT_FIELDS.items()}
+        out = []
+        for block in self.blocks:
+            values: dict[str, Any] = {}
+            for key, (_, default) in BLOCK_FIELDS[block.kind].items():
+                if key in block.fields:
+                    values[key] = pick(block.fields[key], impl)
+                elif default is FROM_DEFAULTS:
+                    values[key] = defaults[key]
+                else:
+                    values[key] = default
+            out.append((block, values))
+        return out
+
+    def where(self, index: int) -> str:
+        """``file:line: block i (kind)`` for error messages."""
+        block = self.blocks[index]
+        line = f":{block.line}" if block.line else ""
+        return f"{self.origin}{line}: block {index} ({block.kind})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table in schema form, built-in or loaded, ready for ``yaml``/``json`` dumping."""
+        data: dict[str, Any] = {"name": self.name}
+        for key in ("title", "source"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        data.update(resolution=self.resolution, in_channels=self.in_channels, rounding=self.rounding)
+        if self.impls != ("paper",):
+            data["impls"] = list(self.impls)
+        if self.defaults:
+            data["defaults"] = dict(self.defaults)
+        data["blocks"] = [{b.kind: dict(b.fields)} for b in self.blocks]
+        return data
+
+
+def pick(value: Any, impl: str) -> Any:
+    """A field value for ``impl``: the mapping's entry when the value is a per-impl mapping."""
+    return value[impl] if isinstance(value, Mapping) else value
+
+
+def _unknown_key(key: Any, allowed: Mapping[str, Any] | tuple[str, ...], where: str,
+                 what: str = "key") -> SpecError:
+    close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
+    return SpecError(f"unknown {what} {key!r}{hint}", where)
+
+
+def _check_value(key: str, value: Any, check: Callable[[Any], Any], impls: tuple[str, ...],
+                 where: str) -> Any:
+    """Validate a scalar or a per-impl mapping whose keys are exactly the table's impls."""
+    if isinstance(value, Mapping):
+        if set(value) != set(impls):
+            raise SpecError(
+                f"'{key}' per-implementation values must name exactly {', '.join(impls)}, "
+                f"got {', '.join(map(str, value))}", where)
+        return {impl: _check_value(key, value[impl], check, impls, where) for impl in impls}
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise SpecError(f"'{key}' {exc}", where) from None
+
+
+def _parse_block(index: int, raw: Any, impls: tuple[str, ...], origin: str,
+                 line: int | None) -> Block:
+    prefix = f"{origin}:{line}" if line else origin
+    where = f"{prefix}: block {index}"
+    if not isinstance(raw, Mapping) or len(raw) != 1:
+        raise SpecError(
+            f"must be a mapping with one key, the block kind ({', '.join(BLOCK_FIELDS)})", where)
+    ((kind, fields),) = raw.items()
+    if kind not in BLOCK_FIELDS:
+        raise _unknown_key(kind, tuple(BLOCK_FIELDS), where, what="block kind")
+    where = f"{where} ({kind})"
+    fields = {} if fields is None else fields
+    if not isinstance(fields, Mapping):
+        raise SpecError(f"fields must be a mapping, got {fields!r}", where)
+    schema = BLOCK_FIELDS[kind]
+    checked = {}
+    for key, value in fields.items():
+        if key not in schema:
+            raise _unknown_key(key, schema, where)
+        checked[key] = _check_value(key, value, schema[key][0], impls, where)
+    for key, (_, default) in schema.items():
+        if default is REQUIRED and key not in checked:
+            raise SpecError(f"missing required field '{key}'", where)
+    _check_kind_rules(kind, checked, where)
+    return Block(kind, checked, line)
+
+
+def _check_kind_rules(kind: str, fields: Mapping[str, Any], where: str) -> None:
+    """Rules that involve more than one field."""
+    if kind == "ir" and ("t" in fields) == ("exp" in fields):
+        raise SpecError("give exactly one of 't' (expansion ratio) or 'exp' (expanded width)", where)
+    if kind == "pool":
+        if ("global" in fields) == ("k" in fields):
+            raise SpecError("give either 'global' (avg or max) or a window 'k'", where)
+        if "global" in fields and ({"op", "s"} & set(fields)):
+            raise SpecError("'op' and 's' apply to windowed pools only; use 'global: max'", where)
+
+
+def parse_table(data: Any, origin: str = "<table>",
+                lines: Mapping[int, int] | None = None) -> Table:
+    """Validate a table in schema form; ``lines`` maps block index to source line for messages."""
+    if not isinstance(data, Mapping):
+        raise SpecError(f"a table must be a mapping with keys {', '.join(TABLE_FIELDS)}", origin)
+    for key in data:
+        if key not in TABLE_FIELDS:
+            raise _unknown_key(key, TABLE_FIELDS, origin)
+    for key, (_, default) in TABLE_FIELDS.items():
+        if default is REQUIRED and key not in data:
+            raise SpecError(f"missing required field '{key}'", origin)
+    impls = data.get("impls", ("paper",))
+    if (not isinstance(impls, (list, tuple)) or not impls
+            or any(impl not in IMPLS for impl in impls) or len(set(impls)) != len(impls)):
+        raise SpecError(f"'impls' must be a list of distinct names from {', '.join(IMPLS)}, "
+                        f"got {impls!r}", origin)
+    impls = tuple(impls)
+    top = {
+        key: _check_value(key, data[key], check, impls, origin)
+        for key, (check, _) in TABLE_FIELDS.items()
+        if check is not None and key in data
+    }
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, Mapping):
+        raise SpecError(f"'defaults' must be a mapping, got {defaults!r}", origin)
+    for key, value in defaults.items():
+        if key not in DEFAULT_FIELDS:
+            raise _unknown_key(key, DEFAULT_FIELDS, f"{origin}: defaults")
+        _check_value(key, value, DEFAULT_FIELDS[key][0], impls, f"{origin}: defaults")
+    blocks = data["blocks"]
+    if not isinstance(blocks, list) or not blocks:
+        raise SpecError("'blocks' must be a non-empty list", origin)
+    lines = lines or {}
+    parsed = tuple(
+        _parse_block(i, raw, impls, origin, lines.get(i)) for i, raw in enumerate(blocks)
+    )
+    return Table(blocks=parsed, impls=impls, defaults=dict(defaults), origin=origin, **top)
