@@ -71,8 +71,9 @@ class Report:
         return {k: Totals(macs[k], params[k]) for k in macs}
 
     def by_role(self) -> dict[Role, Totals]:
-        """Totals per role, in order of first appearance."""
-        return self._group(lambda r: r.role)
+        """Totals per role, in the order roles are declared."""
+        groups = self._group(lambda r: r.role)
+        return {role: groups[role] for role in Role if role in groups}
 
     def by_block(self) -> dict[int, Totals]:
         """Totals per table block (block index)."""

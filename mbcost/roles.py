@@ -16,8 +16,8 @@ class Role(str, Enum):
     PROJECT = "project"
     SE = "se"
     HEAD = "head"
-    CLASSIFIER = "classifier"
     POOL = "pool"
+    CLASSIFIER = "classifier"
 
     def __str__(self) -> str:
         return self.value

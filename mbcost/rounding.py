@@ -9,6 +9,7 @@ Width policies say what α does to one row's width:
 - ``scale``: ``rule(c·α)`` (the default);
 - ``fixed``: ``c`` whatever α is (TF/timm keep V3's 1280/1024 head);
 - ``grow``: ``rule(c·max(1, α))`` (V2's last 1280 conv never gets narrower);
+- ``fixed_below_0.75``: ``fixed`` when α < 0.75, else ``scale`` (timm's V3 stem, ``fix_stem``);
 - ``ratio``: ``rule(c / c_in · C_in)``, the width as a multiple of the block's rounded input ``C_in``,
   where ``c_in`` is the unscaled input width (TF/timm expanded widths; torchvision's V3 last conv).
 """
@@ -42,7 +43,7 @@ ROUNDING_RULES: dict[str, Callable[[Number], int]] = {
     "divisible8": make_divisible,
 }
 
-WIDTH_POLICIES = ("scale", "fixed", "grow", "ratio")
+WIDTH_POLICIES = ("scale", "fixed", "grow", "fixed_below_0.75", "ratio")
 
 
 def scaled_width(
@@ -59,7 +60,9 @@ def scaled_width(
     ``in_width``/``in_scaled`` (the unscaled and scaled input widths) are needed by the ``ratio`` policy.
     At ``alpha == 1`` a table is taken literally: every policy returns ``width`` unrounded.
     """
-    if alpha == 1 or policy == "fixed" or (policy == "grow" and alpha < 1):
+    if alpha == 1 or policy == "fixed" or (policy == "grow" and alpha < 1) or (
+        policy == "fixed_below_0.75" and alpha < 0.75
+    ):
         return width
     round_ = ROUNDING_RULES[rule]
     if policy == "ratio":

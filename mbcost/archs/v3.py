@@ -4,6 +4,7 @@ Rows use the paper's absolute expanded width (``exp``). The implementations diff
 
 - TF reference (the paper's numbers) and timm: expanded width = rounded input × (exp / input), the last
   1×1 conv (960 / 576) is ``make_divisible(c·α)``, and the 1280 / 1024 head conv is not scaled;
+- timm keeps the 16-wide stem unscaled below α = 0.75;
 - torchvision: expanded width = ``make_divisible(exp·α)``, the last 1×1 conv is 6 × its rounded input,
   and the head is scaled.
 
@@ -23,6 +24,7 @@ _HEAD_DEFAULTS = {
 }
 _LAST_CONV_WIDTH = {"paper": "scale", "torchvision": "ratio", "timm": "scale"}
 _HEAD_WIDTH = {"paper": "fixed", "torchvision": "scale", "timm": "fixed"}
+_STEM_WIDTH = {"paper": "scale", "torchvision": "scale", "timm": "fixed_below_0.75"}
 _IMPLS = ["paper", "torchvision", "timm"]
 
 
@@ -47,7 +49,7 @@ V3_LARGE = {
     "impls": _IMPLS,
     "defaults": _HEAD_DEFAULTS,
     "blocks": [                                                              # input     operator  exp  out SE NL  s
-        {"conv": {"k": 3, "s": 2, "out": 16}},                               # 224²×3    conv2d    -    16  -  HS  2
+        {"conv": {"k": 3, "s": 2, "out": 16, "width": _STEM_WIDTH}},                            # 224²×3    conv2d    -    16  -  HS  2
         {"ir": {"k": 3, "exp": 16, "out": 16, "s": 1, "act": "relu"}},       # 112²×16   bneck 3×3 16   16  -  RE  1
         {"ir": {"k": 3, "exp": 64, "out": 24, "s": 2, "act": "relu"}},       # 112²×16   bneck 3×3 64   24  -  RE  2
         {"ir": {"k": 3, "exp": 72, "out": 24, "s": 1, "act": "relu"}},       # 56²×24    bneck 3×3 72   24  -  RE  1
@@ -77,7 +79,7 @@ V3_SMALL = {
     "impls": _IMPLS,
     "defaults": _HEAD_DEFAULTS,
     "blocks": [                                                              # input     operator  exp  out SE NL  s
-        {"conv": {"k": 3, "s": 2, "out": 16}},                               # 224²×3    conv2d    -    16  -  HS  2
+        {"conv": {"k": 3, "s": 2, "out": 16, "width": _STEM_WIDTH}},                            # 224²×3    conv2d    -    16  -  HS  2
         {"ir": {"k": 3, "exp": 16, "out": 16, "s": 2, "se": 0.25, "act": "relu"}},  # 112²×16 bneck 3×3 16 16 ✓ RE 2
         {"ir": {"k": 3, "exp": 72, "out": 24, "s": 2, "act": "relu"}},       # 56²×16    bneck 3×3 72   24  -  RE  2
         {"ir": {"k": 3, "exp": 88, "out": 24, "s": 1, "act": "relu"}},       # 28²×24    bneck 3×3 88   24  -  RE  1

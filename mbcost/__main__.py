@@ -1,0 +1,7 @@
+"""``python -m mbcost``."""
+
+import sys
+
+from mbcost.cli import main
+
+sys.exit(main())

@@ -1,0 +1,166 @@
+"""The ``mbcost`` command line: thin click commands that parse, call the library once, and render."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import click
+
+import mbcost
+from mbcost.conventions import CONVENTIONS
+from mbcost.errors import MbcostError
+from mbcost.render import FORMATS, emit
+from mbcost.spec import IMPLS
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def format_option(f: Callable) -> Callable:
+    """``--format`` shared by every command."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="table: rich on a terminal, plain text when piped; json/csv: exact integers; md: Markdown.",
+    )(f)
+
+
+def scaling_options(f: Callable) -> Callable:
+    """``--alpha``, ``--res``/``--rho`` and ``--impl``."""
+    f = click.option("--impl", type=click.Choice(IMPLS), default="paper", show_default=True,
+                     help="Whose channel-rounding rules apply where implementations differ.")(f)
+    f = click.option("--rho", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Resolution multiplier of the native input (0.714 = 160 for a 224 net).")(f)
+    f = click.option("--res", type=click.IntRange(min=1), default=None,
+                     help="Input resolution in pixels (default: the architecture's native one).")(f)
+    return click.option("--alpha", type=click.FloatRange(min=0, min_open=True), default=1.0,
+                        show_default=True, help="Width multiplier α.")(f)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(mbcost.__version__, "-V", "--version", prog_name="mbcost")
+def cli() -> None:
+    """What a MobileNet-style CNN costs: MACs (multiply-accumulates) and parameters, layer by layer,
+    from closed-form formulas, with the width multiplier α and the resolution multiplier ρ.
+
+    \b
+    Examples:
+      mbcost table --alpha 0.5 --res 160
+      mbcost table v2 --alpha 0.75 --rho 0.857 --by role
+      mbcost compare standard depthwise
+      mbcost archs
+
+    Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("arch", default="v1")
+@scaling_options
+@click.option("--convention", type=click.Choice(tuple(CONVENTIONS)), default="paper",
+              show_default=True,
+              help="What counts: paper (conv+linear MACs, no BN params), fvcore (adds BN and pooling, "
+                   "as fvcore's total()), torch (params = sum of numel, BN included).")
+@click.option("--by", type=click.Choice(("layer", "block", "role")), default="layer",
+              show_default=True, help="One row per layer, per table block, or per role.")
+@format_option
+def table(arch: str, alpha: float, res: int | None, rho: float | None, impl: str,
+          convention: str, by: str, fmt: str) -> None:
+    """Every layer of ARCH (default v1) with its MACs, parameters and share of the total, then a
+    rollup by role (for v1 this is the paper's Table 2).
+
+    \b
+    Examples:
+      mbcost table --alpha 0.5 --res 160
+      mbcost table v2 --alpha 0.75 --rho 0.857
+      mbcost table v3-large --impl torchvision --alpha 0.75 --format json
+      mbcost table v1 --by role --format md
+    """
+    if res is not None and rho is not None:
+        raise click.UsageError("--res and --rho are mutually exclusive; give one")
+    report = mbcost.analyze(arch, alpha, res, rho, impl, convention)
+    from mbcost.render import documents, json
+
+    emit(fmt, sys.stdout, lambda: json.report_doc(report),
+         lambda: documents.report_sheets(report, by))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("kinds", nargs=-1, required=True)
+@click.option("--k", "k", type=int, default=3, show_default=True, help="Kernel size D_K.")
+@click.option("--m", "m", type=int, default=512, show_default=True, help="Input channels M.")
+@click.option("--n", "n", type=int, default=512, show_default=True, help="Output channels N.")
+@click.option("--df", type=int, default=14, show_default=True, help="Input feature map size D_F.")
+@click.option("--stride", type=int, default=1, show_default=True, help="Stride.")
+@click.option("--groups", type=int, default=1, show_default=True, help="Groups G for 'grouped'.")
+@click.option("--expansion", type=int, default=6, show_default=True,
+              help="Expansion t for 'inverted'.")
+@click.option("--alpha", type=float, default=1.0, show_default=True,
+              help="Width multiplier: M, N -> int(α·M), int(α·N).")
+@click.option("--rho", type=float, default=1.0, show_default=True,
+              help="Resolution multiplier: D_F -> round(ρ·D_F).")
+@format_option
+def compare(kinds: tuple[str, ...], k: int, m: int, n: int, df: int, stride: int, groups: int,
+            expansion: int, alpha: float, rho: float, fmt: str) -> None:
+    """Cost one layer built as different KINDS: standard, depthwise (depthwise-separable: depthwise +
+    pointwise), grouped, pointwise, inverted (a V2 inverted residual). Ratios are to the first kind.
+    Defaults are the MobileNets paper's Table 3 layer (D_K=3, M=N=512, D_F=14).
+
+    \b
+    Examples:
+      mbcost compare standard depthwise
+      mbcost compare standard depthwise --alpha 0.75 --rho 0.714
+      mbcost compare standard depthwise grouped --groups 4 --k 3 --m 32 --n 64 --df 112
+      mbcost compare depthwise inverted --m 24 --n 24 --df 56 --expansion 6
+    """
+    from mbcost.compare import LayerShape, compare_layer
+    from mbcost.render import documents, json
+
+    shape = LayerShape(k, m, n, df, stride, groups, expansion, alpha, rho)
+    comparison = compare_layer(kinds, shape)
+    emit(fmt, sys.stdout, lambda: json.compare_doc(comparison),
+         lambda: documents.compare_sheets(comparison))
+
+
+@cli.command(context_settings=CONTEXT)
+@format_option
+def archs(fmt: str) -> None:
+    """The built-in architectures: aliases, native resolution, implementations, source paper,
+    published MACs/params and mbcost's own count.
+
+    \b
+    Examples:
+      mbcost archs
+      mbcost archs --format json
+    """
+    from mbcost.render import documents, json
+
+    built_in = mbcost.list_archs()
+    computed = {a.name: mbcost.analyze(a.name).totals for a in built_in}
+    emit(fmt, sys.stdout, lambda: json.archs_doc(built_in, computed),
+         lambda: documents.archs_sheets(built_in, computed))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every error is one line on stderr (exit 2 for bad usage or input)."""
+    try:
+        rv = cli.main(args=argv, prog_name="mbcost", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        return 2
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "mbcost"
+        click.echo(f"{command}: error: {exc.format_message()} (see '{command} --help')", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"mbcost: error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except MbcostError as exc:
+        click.echo(f"mbcost: error: {exc}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("mbcost: aborted", err=True)
+        return 1
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head): not an error
+        return 0
+    return rv if isinstance(rv, int) else 0
