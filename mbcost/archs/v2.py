@@ -42,7 +42,7 @@ _GRID = {  # α -> MACs in millions at 224, 192, 160, 128, 96 (TF model README)
 
 PUBLISHED = {
     "v2": (
-        Published(1.0, 224, "300M", "3.4M", "paper Table 3 / Table 4"),
+        Published(1.0, 224, "300M", "3.4M", "paper Table 3 / Table 4", rounding="floor"),
         Published(1.0, 224, "300M", "3.47M", _README, rounding="floor"),
         *(
             Published(alpha, res, f"{macs}M", None, _README, rounding="floor")
