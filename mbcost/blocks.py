@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from mbcost.errors import SpecError
@@ -49,22 +48,40 @@ class Context:
 
     def width(self, nominal: int, policy: str) -> int:
         """The scaled width of a row of unscaled width ``nominal`` under the row's width policy."""
-        return scaled_width(nominal, self.alpha, self.rule, policy,
-                            in_width=self.in_nominal, in_scaled=self.x.c)
+        return scaled_width(
+            nominal, self.alpha, self.rule, policy, in_width=self.in_nominal, in_scaled=self.x.c
+        )
 
     def stride(self, s: int) -> int:
         """A block's stride applies to its first repeat only."""
         return s if self.repeat == 0 else 1
 
 
-def _conv(ctx: Context, f: Mapping[str, Any], in_c: int, out_c: int, k: int, stride: int = 1,
-          groups: int = 1, act: str | None = None) -> Conv2d:
+def _conv(
+    ctx: Context,
+    f: Mapping[str, Any],
+    in_c: int,
+    out_c: int,
+    k: int,
+    stride: int = 1,
+    groups: int = 1,
+    act: str | None = None,
+) -> Conv2d:
     if in_c % groups or out_c % groups:
         raise SpecError(
             f"'groups' must divide the input and output channels ({in_c} and {out_c}), got {groups}",
-            ctx.where)
-    return Conv2d(in_c, out_c, k, stride, groups, bias=f.get("bias", False),
-                  norm=f["norm"] == "bn", act=f["act"] if act is None else act)
+            ctx.where,
+        )
+    return Conv2d(
+        in_c,
+        out_c,
+        k,
+        stride,
+        groups,
+        bias=f.get("bias", False),
+        norm=f["norm"] == "bn",
+        act=f["act"] if act is None else act,
+    )
 
 
 def expand_conv(ctx: Context, f: Mapping[str, Any]) -> Expansion:
@@ -93,8 +110,9 @@ def expand_ds(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     c = ctx.x.c
     dw = _conv(ctx, f, c, c, f["k"], ctx.stride(f["s"]), groups=c)
     pw = _conv(ctx, f, c, ctx.width(f["out"], f["width"]), 1)
-    return Expansion((Part("dw", Role.DEPTHWISE, dw), Part("pw", Role.POINTWISE, pw)), False,
-                     f["out"])
+    return Expansion(
+        (Part("dw", Role.DEPTHWISE, dw), Part("pw", Role.POINTWISE, pw)), False, f["out"]
+    )
 
 
 def _expanded_width(ctx: Context, f: Mapping[str, Any]) -> tuple[int, int]:
@@ -105,9 +123,9 @@ def _expanded_width(ctx: Context, f: Mapping[str, Any]) -> tuple[int, int]:
     ``scale`` for torchvision's V3).
     """
     if f["t"] is not None:
-        t = Fraction(str(f["t"]))
-        exact = t * ctx.x.c
-        scaled = int(exact) if exact.denominator == 1 else ROUNDING_RULES[ctx.rule](exact)
+        t = f["t"]
+        product = ctx.x.c * t
+        scaled = int(product) if product == int(product) else ROUNDING_RULES[ctx.rule](product)
         return scaled, round(t * ctx.in_nominal)
     return ctx.width(f["exp"], f["exp_width"]), f["exp"]
 
@@ -133,8 +151,9 @@ def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
         parts += [
             Part("se.pool", Role.SE, Pool("avg")),
             Part("se.reduce", Role.SE, _conv(ctx, se_fields | {"act": "relu"}, exp_c, squeeze, 1)),
-            Part("se.expand", Role.SE,
-                 _conv(ctx, se_fields | {"act": "hsigmoid"}, squeeze, exp_c, 1)),
+            Part(
+                "se.expand", Role.SE, _conv(ctx, se_fields | {"act": "hsigmoid"}, squeeze, exp_c, 1)
+            ),
         ]
     parts.append(Part("project", Role.PROJECT, _conv(ctx, f, exp_c, out_c, 1, act="none")))
     return Expansion(tuple(parts), stride == 1 and c == out_c, f["out"])
@@ -142,10 +161,7 @@ def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
 
 def expand_pool(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     """``pool``: global (``global: avg|max``) or windowed (``k``, ``s`` defaulting to k, ``op``)."""
-    if f["global"]:
-        layer = Pool(f["global"])
-    else:
-        layer = Pool(f["op"], f["k"], f["s"] or f["k"])
+    layer = Pool(f["global"]) if f["global"] else Pool(f["op"], f["k"], f["s"] or f["k"])
     return Expansion((Part("pool", Role.POOL, layer),), False, ctx.in_nominal)
 
 

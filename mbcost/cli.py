@@ -19,21 +19,43 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def format_option(f: Callable) -> Callable:
     """``--format`` shared by every command."""
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="table: rich on a terminal, plain text when piped; json/csv: exact integers; md: Markdown.",
     )(f)
 
 
 def scaling_options(f: Callable) -> Callable:
     """``--alpha``, ``--res``/``--rho`` and ``--impl``."""
-    f = click.option("--impl", type=click.Choice(IMPLS), default="paper", show_default=True,
-                     help="Whose channel-rounding rules apply where implementations differ.")(f)
-    f = click.option("--rho", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Resolution multiplier of the native input (0.714 = 160 for a 224 net).")(f)
-    f = click.option("--res", type=click.IntRange(min=1), default=None,
-                     help="Input resolution in pixels (default: the architecture's native one).")(f)
-    return click.option("--alpha", type=click.FloatRange(min=0, min_open=True), default=1.0,
-                        show_default=True, help="Width multiplier α.")(f)
+    f = click.option(
+        "--impl",
+        type=click.Choice(IMPLS),
+        default="paper",
+        show_default=True,
+        help="Whose channel-rounding rules apply where implementations differ.",
+    )(f)
+    f = click.option(
+        "--rho",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        help="Resolution multiplier of the native input (0.714 = 160 for a 224 net).",
+    )(f)
+    f = click.option(
+        "--res",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Input resolution in pixels (default: the architecture's native one).",
+    )(f)
+    return click.option(
+        "--alpha",
+        type=click.FloatRange(min=0, min_open=True),
+        default=1.0,
+        show_default=True,
+        help="Width multiplier α.",
+    )(f)
 
 
 @click.group(context_settings=CONTEXT)
@@ -56,15 +78,32 @@ def cli() -> None:
 @cli.command(context_settings=CONTEXT)
 @click.argument("arch", default="v1")
 @scaling_options
-@click.option("--convention", type=click.Choice(tuple(CONVENTIONS)), default="paper",
-              show_default=True,
-              help="What counts: paper (conv+linear MACs, no BN params), fvcore (adds BN and pooling, "
-                   "as fvcore's total()), torch (params = sum of numel, BN included).")
-@click.option("--by", type=click.Choice(("layer", "block", "role")), default="layer",
-              show_default=True, help="One row per layer, per table block, or per role.")
+@click.option(
+    "--convention",
+    type=click.Choice(tuple(CONVENTIONS)),
+    default="paper",
+    show_default=True,
+    help="What counts: paper (conv+linear MACs, no BN params), fvcore (adds BN and pooling, "
+    "as fvcore's total()), torch (params = sum of numel, BN included).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(("layer", "block", "role")),
+    default="layer",
+    show_default=True,
+    help="One row per layer, per table block, or per role.",
+)
 @format_option
-def table(arch: str, alpha: float, res: int | None, rho: float | None, impl: str,
-          convention: str, by: str, fmt: str) -> None:
+def table(
+    arch: str,
+    alpha: float,
+    res: int | None,
+    rho: float | None,
+    impl: str,
+    convention: str,
+    by: str,
+    fmt: str,
+) -> None:
     """Every layer of ARCH (default v1) with its MACs, parameters and share of the total, then a
     rollup by role (for v1 this is the paper's Table 2).
 
@@ -80,8 +119,12 @@ def table(arch: str, alpha: float, res: int | None, rho: float | None, impl: str
     report = mbcost.analyze(arch, alpha, res, rho, impl, convention)
     from mbcost.render import documents, json
 
-    emit(fmt, sys.stdout, lambda: json.report_doc(report),
-         lambda: documents.report_sheets(report, by))
+    emit(
+        fmt,
+        sys.stdout,
+        lambda: json.report_doc(report),
+        lambda: documents.report_sheets(report, by),
+    )
 
 
 @cli.command(context_settings=CONTEXT)
@@ -92,15 +135,37 @@ def table(arch: str, alpha: float, res: int | None, rho: float | None, impl: str
 @click.option("--df", type=int, default=14, show_default=True, help="Input feature map size D_F.")
 @click.option("--stride", type=int, default=1, show_default=True, help="Stride.")
 @click.option("--groups", type=int, default=1, show_default=True, help="Groups G for 'grouped'.")
-@click.option("--expansion", type=int, default=6, show_default=True,
-              help="Expansion t for 'inverted'.")
-@click.option("--alpha", type=float, default=1.0, show_default=True,
-              help="Width multiplier: M, N -> int(α·M), int(α·N).")
-@click.option("--rho", type=float, default=1.0, show_default=True,
-              help="Resolution multiplier: D_F -> round(ρ·D_F).")
+@click.option(
+    "--expansion", type=int, default=6, show_default=True, help="Expansion t for 'inverted'."
+)
+@click.option(
+    "--alpha",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Width multiplier: M, N -> int(α·M), int(α·N).",
+)
+@click.option(
+    "--rho",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Resolution multiplier: D_F -> round(ρ·D_F).",
+)
 @format_option
-def compare(kinds: tuple[str, ...], k: int, m: int, n: int, df: int, stride: int, groups: int,
-            expansion: int, alpha: float, rho: float, fmt: str) -> None:
+def compare(
+    kinds: tuple[str, ...],
+    k: int,
+    m: int,
+    n: int,
+    df: int,
+    stride: int,
+    groups: int,
+    expansion: int,
+    alpha: float,
+    rho: float,
+    fmt: str,
+) -> None:
     """Cost one layer built as different KINDS: standard, depthwise (depthwise-separable: depthwise +
     pointwise), grouped, pointwise, inverted (a V2 inverted residual). Ratios are to the first kind.
     Defaults are the MobileNets paper's Table 3 layer (D_K=3, M=N=512, D_F=14).
@@ -117,8 +182,12 @@ def compare(kinds: tuple[str, ...], k: int, m: int, n: int, df: int, stride: int
 
     shape = LayerShape(k, m, n, df, stride, groups, expansion, alpha, rho)
     comparison = compare_layer(kinds, shape)
-    emit(fmt, sys.stdout, lambda: json.compare_doc(comparison),
-         lambda: documents.compare_sheets(comparison))
+    emit(
+        fmt,
+        sys.stdout,
+        lambda: json.compare_doc(comparison),
+        lambda: documents.compare_sheets(comparison),
+    )
 
 
 @cli.command(context_settings=CONTEXT)
@@ -136,8 +205,12 @@ def archs(fmt: str) -> None:
 
     built_in = mbcost.list_archs()
     computed = {a.name: mbcost.analyze(a.name).totals for a in built_in}
-    emit(fmt, sys.stdout, lambda: json.archs_doc(built_in, computed),
-         lambda: documents.archs_sheets(built_in, computed))
+    emit(
+        fmt,
+        sys.stdout,
+        lambda: json.archs_doc(built_in, computed),
+        lambda: documents.archs_sheets(built_in, computed),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

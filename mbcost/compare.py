@@ -101,8 +101,9 @@ def _part(name: str, layer: Conv2d, x: Shape) -> PartCost:
     else:
         weights = f"D_K·D_K·M·N = {k}·{k}·{m}·{n}"
     lhs, rhs = weights.split(" = ")
-    return PartCost(name, layer, x, y, layer.macs(y), layer.weights(),
-                    f"{lhs}·D_F·D_F = {rhs}·{d_f}", weights)
+    return PartCost(
+        name, layer, x, y, layer.macs(y), layer.weights(), f"{lhs}·D_F·D_F = {rhs}·{d_f}", weights
+    )
 
 
 def _check(shape: LayerShape) -> None:
@@ -115,7 +116,9 @@ def _check(shape: LayerShape) -> None:
         raise MbcostError(f"rho must be a positive number, got {shape.rho!r}")
 
 
-def compare_layer(kinds: list[str] | tuple[str, ...], shape: LayerShape = LayerShape()) -> Comparison:
+def compare_layer(
+    kinds: list[str] | tuple[str, ...], shape: LayerShape = LayerShape()
+) -> Comparison:
     """Cost the layer ``shape`` as each of ``kinds`` (the first is the baseline for ratios)."""
     _check(shape)
     if not kinds:
@@ -127,7 +130,9 @@ def compare_layer(kinds: list[str] | tuple[str, ...], shape: LayerShape = LayerS
     n = max(1, int(shape.n * shape.alpha))
     df = round(shape.df * shape.rho)
     if df < 1:
-        raise MbcostError(f"df·rho = {shape.df * shape.rho:.2f} leaves no feature map; need at least 1")
+        raise MbcostError(
+            f"df·rho = {shape.df * shape.rho:.2f} leaves no feature map; need at least 1"
+        )
     x = Shape(m, df, df)
     k, s = shape.k, shape.stride
     if df + 2 * (k // 2) < k:
@@ -142,7 +147,8 @@ def compare_layer(kinds: list[str] | tuple[str, ...], shape: LayerShape = LayerS
         elif kind == "grouped":
             if m % shape.groups or n % shape.groups:
                 raise MbcostError(
-                    f"groups must divide M and N ({m} and {n} after alpha), got {shape.groups}")
+                    f"groups must divide M and N ({m} and {n} after alpha), got {shape.groups}"
+                )
             parts = (_part("conv", Conv2d(m, n, k, s, groups=shape.groups, norm=False), x),)
         elif kind == "pointwise":
             parts = (_part("conv", Conv2d(m, n, 1, s, norm=False), x),)

@@ -32,17 +32,23 @@ CONVENTIONS: dict[str, Convention] = {
     c.name: c
     for c in (
         Convention(
-            "paper", ("conv", "linear"), ("weight", "bias"),
+            "paper",
+            ("conv", "linear"),
+            ("weight", "bias"),
             "the papers' mult-adds: conv + linear MACs (BN folded, pooling/activations free); "
             "params = weights + biases, no BN",
         ),
         Convention(
-            "fvcore", ("conv", "linear", "bn", "pool"), ("weight", "bias", "bn"),
+            "fvcore",
+            ("conv", "linear", "bn", "pool"),
+            ("weight", "bias", "bn"),
             "fvcore FlopCountAnalysis.total(): conv + linear + 2 per BN element + 1 per globally "
             "pooled input element; params = every tensor in model.parameters()",
         ),
         Convention(
-            "torch", ("conv", "linear"), ("weight", "bias", "bn"),
+            "torch",
+            ("conv", "linear"),
+            ("weight", "bias", "bn"),
             "conv + linear MACs; params = sum(p.numel() for p in model.parameters()), BN γ/β included",
         ),
     )

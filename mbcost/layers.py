@@ -6,15 +6,13 @@ D_F output feature-map size, G groups. Every function here is integer arithmetic
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 from mbcost.errors import ShapeError
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(NamedTuple):
     """A feature map: channels × height × width (batch 1)."""
 
     c: int
@@ -66,14 +64,13 @@ class Conv2d:
         return "pointwise" if self.k == 1 else "standard"
 
     def out_shape(self, x: Shape) -> Shape:
-        """Output shape; raises ShapeError when the kernel outgrows the padded input."""
-        pad = self.k // 2
-        if min(x.h, x.w) + 2 * pad < self.k:
-            raise ShapeError(
-                f"kernel {self.k}x{self.k} is larger than its padded {x.h}x{x.w} input"
-            )
-        return Shape(self.out_c, conv_out_size(x.h, self.k, self.stride),
-                     conv_out_size(x.w, self.k, self.stride))
+        """Output shape, ``floor((H + 2p − k)/s) + 1`` with p = k//2; raises ShapeError when the
+        kernel outgrows the padded input."""
+        k, s = self.k, self.stride
+        span = 2 * (k // 2) - k  # written out rather than calling conv_out_size: the hot loop
+        if x.h + span < 0 or x.w + span < 0:
+            raise ShapeError(f"kernel {k}x{k} is larger than its padded {x.h}x{x.w} input")
+        return Shape(self.out_c, (x.h + span) // s + 1, (x.w + span) // s + 1)
 
     def weights(self) -> int:
         """``D_K·D_K·(M/G)·N`` weights."""
@@ -83,16 +80,16 @@ class Conv2d:
         """``D_K·D_K·(M/G)·N·D_F·D_F`` multiply-accumulates for output ``y``."""
         return self.weights() * y.h * y.w
 
-    def cost_terms(self, x: Shape, y: Shape) -> Counter[str]:
+    def cost_terms(self, x: Shape, y: Shape) -> dict[str, int]:
         """Every countable term; conventions choose which of them are MACs."""
-        terms: Counter[str] = Counter(conv=self.macs(y))
-        if self.norm:
-            terms["bn"] = 2 * y.elements  # fvcore: eval-mode affine BN = 2 per output element
-        return terms
+        macs = self.k * self.k * (self.in_c // self.groups) * self.out_c * y.h * y.w
+        if self.norm:  # fvcore: eval-mode affine BN = 2 per output element
+            return {"conv": macs, "bn": 2 * y.c * y.h * y.w}
+        return {"conv": macs}
 
-    def param_terms(self) -> Counter[str]:
+    def param_terms(self) -> dict[str, int]:
         """Weights, bias and BatchNorm γ/β."""
-        terms: Counter[str] = Counter(weight=self.weights())
+        terms = {"weight": self.k * self.k * (self.in_c // self.groups) * self.out_c}
         if self.bias:
             terms["bias"] = self.out_c
         if self.norm:
@@ -119,13 +116,13 @@ class Linear:
         """``in·out`` multiply-accumulates."""
         return self.in_f * self.out_f
 
-    def cost_terms(self, x: Shape, y: Shape) -> Counter[str]:
+    def cost_terms(self, x: Shape, y: Shape) -> dict[str, int]:
         """Every countable term; conventions choose which of them are MACs."""
-        return Counter(linear=self.macs(y))
+        return {"linear": self.in_f * self.out_f}
 
-    def param_terms(self) -> Counter[str]:
+    def param_terms(self) -> dict[str, int]:
         """Weights and bias."""
-        terms: Counter[str] = Counter(weight=self.in_f * self.out_f)
+        terms = {"weight": self.in_f * self.out_f}
         if self.bias:
             terms["bias"] = self.out_f
         return terms
@@ -158,15 +155,15 @@ class Pool:
         """Pooling is not a multiply-accumulate."""
         return 0
 
-    def cost_terms(self, x: Shape, y: Shape) -> Counter[str]:
+    def cost_terms(self, x: Shape, y: Shape) -> dict[str, int]:
         """fvcore counts 1 per input element of a global average pool and nothing for other pools."""
         if self.is_global and self.op == "avg":
-            return Counter(pool=x.elements)
-        return Counter()
+            return {"pool": x.elements}
+        return {}
 
-    def param_terms(self) -> Counter[str]:
+    def param_terms(self) -> dict[str, int]:
         """Pooling has no parameters."""
-        return Counter()
+        return {}
 
 
 Layer = Union[Conv2d, Linear, Pool]  # noqa: UP007 - a runtime alias, works on 3.10

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mbcost.blocks import EXPANDERS, Context
 from mbcost.errors import MbcostError, ShapeError
-from mbcost.layers import Layer, Shape
+from mbcost.layers import Layer, Linear, Pool, Shape
 from mbcost.roles import Role
 from mbcost.spec import Table
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
+class Placed(NamedTuple):
     """A layer at its place in the network: name, block index, role, and its input/output shapes."""
 
     index: int
@@ -53,8 +53,10 @@ class Network:
 
 def check_alpha(alpha: float) -> float:
     """α must be a positive finite number."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not (
-        math.isfinite(alpha) and alpha > 0
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, (int, float))
+        or not (math.isfinite(alpha) and alpha > 0)
     ):
         raise MbcostError(f"alpha must be a positive number, got {alpha!r}")
     return float(alpha)
@@ -69,7 +71,9 @@ def resolve_resolution(native: int, resolution: int | None, rho: float | None) -
             raise MbcostError(f"rho must be a positive number, got {rho!r}")
         resolution = round(native * rho)
         if resolution < 1:
-            raise MbcostError(f"rho {rho} gives an input of {native * rho:.2f} pixels; need at least 1")
+            raise MbcostError(
+                f"rho {rho} gives an input of {native * rho:.2f} pixels; need at least 1"
+            )
         return resolution
     if resolution is None:
         return native
@@ -78,53 +82,86 @@ def resolve_resolution(native: int, resolution: int | None, rho: float | None) -
     return resolution
 
 
-def build_network(table: Table, alpha: float = 1.0, resolution: int | None = None,
-                  impl: str = "paper") -> Network:
+@dataclass(frozen=True, slots=True)
+class _PlannedUnit:
+    """A unit's layers at one α, before shapes are known (they do not depend on the resolution)."""
+
+    name: str
+    kind: str
+    block: int
+    residual: bool
+    parts: tuple[tuple[str, Role, Layer], ...]
+
+
+_PLAN_CACHE_SIZE = 4096
+
+
+def _plan(table: Table, alpha: float, impl: str) -> tuple[_PlannedUnit, ...]:
+    """Expand every block at width ``alpha``; cached per table so resolution sweeps reuse it."""
+    key = (alpha, impl)
+    cache = table._plans
+    if key in cache:
+        return cache[key]
+    rule = table.rounding_for(impl)
+    x = Shape(table.in_channels, 1, 1)  # widths only: spatial sizes come in _propagate
+    nominal = table.in_channels
+    units = []
+    first = True
+    for i, (block, fields) in enumerate(table.resolved_blocks(impl)):
+        repeats = fields.get("n", 1)
+        for r in range(repeats):
+            ctx = Context(x, nominal, alpha, rule, first=first, repeat=r, where=table.where(i))
+            expansion = EXPANDERS[block.kind](ctx, fields)
+            prefix = f"{i}.{r}" if repeats > 1 else f"{i}"
+            parts = tuple((f"{prefix}.{p.suffix}", p.role, p.layer) for p in expansion.parts)
+            units.append(_PlannedUnit(prefix, block.kind, i, expansion.residual, parts))
+            main = [p.layer for p in expansion.parts if p.role is not Role.SE]
+            x = Shape(_out_channels(main[-1], x.c), 1, 1)
+            nominal = expansion.out_nominal
+            first = False
+    if len(cache) >= _PLAN_CACHE_SIZE:
+        cache.clear()
+    cache[key] = plan = tuple(units)
+    return plan
+
+
+def _out_channels(layer: Layer, in_c: int) -> int:
+    return in_c if isinstance(layer, Pool) else layer.out_shape(Shape(in_c, 1, 1)).c
+
+
+def build_network(
+    table: Table, alpha: float = 1.0, resolution: int | None = None, impl: str = "paper"
+) -> Network:
     """Expand ``table`` at width ``alpha`` and input ``resolution`` (default: the table's native)."""
     alpha = check_alpha(alpha)
     resolution = resolve_resolution(table.resolution, resolution, None)
     if impl not in table.impls:
         raise MbcostError(
-            f"table '{table.name}' has no '{impl}' implementation (choose from {', '.join(table.impls)})")
-    rule = table.rounding_for(impl)
+            f"table '{table.name}' has no '{impl}' implementation (choose from {', '.join(table.impls)})"
+        )
     x = Shape(table.in_channels, resolution, resolution)
-    nominal = table.in_channels
-    units: list[Unit] = []
+    units = []
     index = 0
-    for i, (block, fields) in enumerate(table.resolved_blocks(impl)):
-        repeats = fields.get("n", 1)
-        for r in range(repeats):
-            ctx = Context(x, nominal, alpha, rule, first=index == 0, repeat=r, where=table.where(i))
-            expansion = EXPANDERS[block.kind](ctx, fields)
-            prefix = f"{i}.{r}" if repeats > 1 else f"{i}"
-            placed = []
-            for part in expansion.parts:
-                name = f"{prefix}.{part.suffix}"
-                x_in = _input_of(part.role, placed, x)
-                y = _out_shape(part.layer, x_in, name, resolution)
-                placed.append(Placed(index, name, i, part.role, part.layer, x_in, y))
-                if part.role is not Role.SE:
+    se = Role.SE
+    name = ""
+    try:
+        for planned in _plan(table, alpha, impl):
+            placed: list[Placed] = []
+            for name, role, layer in planned.parts:
+                # The SE branch (pool → reduce → expand) is a side path: its layers chain from the
+                # block's feature map x, and its output rescales x, so the next layer sees x.
+                x_in = placed[-1].out_shape if role is se and placed[-1].role is se else x
+                if layer.kind == "linear" and layer.in_f != x_in.elements:
+                    # a Linear flattens its input, whose spatial size is known only here
+                    layer = Linear(x_in.elements, layer.out_f, layer.bias, layer.act)
+                y = layer.out_shape(x_in)
+                if y.h < 1 or y.w < 1:
+                    raise ShapeError(f"feature map collapses to {y.h}x{y.w}")
+                placed.append(Placed(index, name, planned.block, role, layer, x_in, y))
+                if role is not se:
                     x = y
                 index += 1
-            units.append(Unit(prefix, block.kind, expansion.residual, tuple(placed)))
-            nominal = expansion.out_nominal
-    return Network(table, alpha, resolution, impl, tuple(units))
-
-
-def _input_of(role: Role, placed: list[Placed], x: Shape) -> Shape:
-    """A layer's input. The SE branch (pool → reduce → expand) is a side path: its layers chain from
-    the block's feature map ``x`` and its output rescales ``x``, so the next main layer sees ``x``."""
-    if role is Role.SE and placed and placed[-1].role is Role.SE:
-        return placed[-1].out_shape
-    return x
-
-
-def _out_shape(layer: Layer, x: Shape, name: str, resolution: int) -> Shape:
-    try:
-        y = layer.out_shape(x)
+            units.append(Unit(planned.name, planned.kind, planned.residual, tuple(placed)))
     except ShapeError as exc:
         raise ShapeError(f"layer {name}: {exc} at input resolution {resolution}") from None
-    if y.h < 1 or y.w < 1:
-        raise ShapeError(
-            f"layer {name}: feature map collapses to {y.h}x{y.w} at input resolution {resolution}")
-    return y
+    return Network(table, alpha, resolution, impl, tuple(units))

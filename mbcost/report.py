@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from mbcost.conventions import CONVENTIONS, Convention
 from mbcost.errors import suggest
@@ -25,8 +26,7 @@ class Inputs:
     convention: str
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One layer's cost under the report's convention, with every term kept for explanation."""
 
     index: int
@@ -88,7 +88,8 @@ class Report:
             cost.update(row.cost_terms)
             params.update(row.param_terms)
         return {f"cost.{k}": v for k, v in cost.items()} | {
-            f"params.{k}": v for k, v in params.items()}
+            f"params.{k}": v for k, v in params.items()
+        }
 
 
 def get_convention(name: str) -> Convention:
@@ -101,14 +102,24 @@ def get_convention(name: str) -> Convention:
 def make_report(network: Network, convention: str = "paper") -> Report:
     """Cost every layer of ``network`` under the named convention."""
     conv = get_convention(convention)
-    rows = []
-    for p in network.layers:
-        cost = p.layer.cost_terms(p.in_shape, p.out_shape)
-        params = p.layer.param_terms()
-        rows.append(Row(
-            p.index, p.name, p.block, p.role, p.layer, p.in_shape, p.out_shape,
-            sum(cost[t] for t in conv.macs_terms), sum(params[t] for t in conv.params_terms),
-            cost, params,
-        ))
+    macs_terms, params_terms = conv.macs_terms, conv.params_terms
+    rows = [
+        Row(
+            p.index,
+            p.name,
+            p.block,
+            p.role,
+            p.layer,
+            p.in_shape,
+            p.out_shape,
+            sum([v for t, v in cost.items() if t in macs_terms]),
+            sum([v for t, v in params.items() if t in params_terms]),
+            cost,
+            params,
+        )
+        for unit in network.units
+        for p in unit.layers
+        for cost, params in ((p.layer.cost_terms(p.in_shape, p.out_shape), p.layer.param_terms()),)
+    ]
     inputs = Inputs(network.table.name, network.alpha, network.resolution, network.impl, convention)
     return Report(inputs, tuple(rows))

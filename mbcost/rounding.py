@@ -17,12 +17,9 @@ Width policies say what α does to one row's width:
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
-
-Number = float | Fraction
 
 
-def make_divisible(value: Number, divisor: int = 8) -> int:
+def make_divisible(value: float, divisor: int = 8) -> int:
     """Round to the nearest multiple of ``divisor`` (at least ``divisor``), never below 90 % of ``value``.
 
     The same arithmetic as TF's ``_make_divisible`` and torchvision's ``_make_divisible``.
@@ -33,12 +30,12 @@ def make_divisible(value: Number, divisor: int = 8) -> int:
     return rounded
 
 
-def truncate(value: Number) -> int:
+def truncate(value: float) -> int:
     """The V1 paper rule: ``int(c·α)``, at least 8 (TF-slim ``min_depth``)."""
     return max(8, int(value))
 
 
-ROUNDING_RULES: dict[str, Callable[[Number], int]] = {
+ROUNDING_RULES: dict[str, Callable[[float], int]] = {
     "int": truncate,
     "divisible8": make_divisible,
 }
@@ -60,11 +57,14 @@ def scaled_width(
     ``in_width``/``in_scaled`` (the unscaled and scaled input widths) are needed by the ``ratio`` policy.
     At ``alpha == 1`` a table is taken literally: every policy returns ``width`` unrounded.
     """
-    if alpha == 1 or policy == "fixed" or (policy == "grow" and alpha < 1) or (
-        policy == "fixed_below_0.75" and alpha < 0.75
+    if (
+        alpha == 1
+        or policy == "fixed"
+        or (policy == "grow" and alpha < 1)
+        or (policy == "fixed_below_0.75" and alpha < 0.75)
     ):
         return width
     round_ = ROUNDING_RULES[rule]
     if policy == "ratio":
-        return round_(Fraction(width, in_width) * in_scaled)
+        return round_(width * in_scaled / in_width)
     return round_(width * alpha)

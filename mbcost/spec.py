@@ -74,34 +74,66 @@ _repeats = (_positive_int, 1)
 # kind -> field -> (checker, default)
 BLOCK_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "conv": {
-        "k": (_positive_int, REQUIRED), "s": (_positive_int, 1), "out": (_positive_int, REQUIRED),
-        "groups": (_positive_int, 1), "bias": _bias, "norm": _norm, "act": _act, "width": _width,
-        "role": (_choice(*(r.value for r in Role)), None), "n": _repeats,
+        "k": (_positive_int, REQUIRED),
+        "s": (_positive_int, 1),
+        "out": (_positive_int, REQUIRED),
+        "groups": (_positive_int, 1),
+        "bias": _bias,
+        "norm": _norm,
+        "act": _act,
+        "width": _width,
+        "role": (_choice(*(r.value for r in Role)), None),
+        "n": _repeats,
     },
     "dw": {
-        "k": (_positive_int, 3), "s": (_positive_int, 1), "mult": (_positive_int, 1),
-        "bias": _bias, "norm": _norm, "act": _act, "n": _repeats,
+        "k": (_positive_int, 3),
+        "s": (_positive_int, 1),
+        "mult": (_positive_int, 1),
+        "bias": _bias,
+        "norm": _norm,
+        "act": _act,
+        "n": _repeats,
     },
     "pw": {
-        "out": (_positive_int, REQUIRED), "bias": _bias, "norm": _norm, "act": _act,
-        "width": _width, "n": _repeats,
+        "out": (_positive_int, REQUIRED),
+        "bias": _bias,
+        "norm": _norm,
+        "act": _act,
+        "width": _width,
+        "n": _repeats,
     },
     "ds": {
-        "k": (_positive_int, 3), "s": (_positive_int, 1), "out": (_positive_int, REQUIRED),
-        "norm": _norm, "act": _act, "width": _width, "n": _repeats,
+        "k": (_positive_int, 3),
+        "s": (_positive_int, 1),
+        "out": (_positive_int, REQUIRED),
+        "norm": _norm,
+        "act": _act,
+        "width": _width,
+        "n": _repeats,
     },
     "ir": {
-        "t": (_positive_number, None), "exp": (_positive_int, None), "out": (_positive_int, REQUIRED),
-        "k": (_positive_int, 3), "s": (_positive_int, 1), "n": _repeats, "se": (_fraction, 0),
-        "act": _act, "norm": _norm, "width": _width,
+        "t": (_positive_number, None),
+        "exp": (_positive_int, None),
+        "out": (_positive_int, REQUIRED),
+        "k": (_positive_int, 3),
+        "s": (_positive_int, 1),
+        "n": _repeats,
+        "se": (_fraction, 0),
+        "act": _act,
+        "norm": _norm,
+        "width": _width,
         "exp_width": (_choice(*WIDTH_POLICIES), FROM_DEFAULTS),
     },
     "pool": {
-        "global": (_choice(*POOL_OPS), None), "op": (_choice(*POOL_OPS), "avg"),
-        "k": (_positive_int, None), "s": (_positive_int, None),
+        "global": (_choice(*POOL_OPS), None),
+        "op": (_choice(*POOL_OPS), "avg"),
+        "k": (_positive_int, None),
+        "s": (_positive_int, None),
     },
     "linear": {
-        "out": (_positive_int, REQUIRED), "bias": (_boolean, True), "act": (_choice(*ACTIVATIONS), "none"),
+        "out": (_positive_int, REQUIRED),
+        "bias": (_boolean, True),
+        "act": (_choice(*ACTIVATIONS), "none"),
         "width": (_choice(*WIDTH_POLICIES), "fixed"),
     },
 }
@@ -149,14 +181,21 @@ class Table:
     impls: tuple[str, ...] = ("paper",)
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "<table>"
+    _resolved: dict[str, list] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _plans: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # network.py
 
     def rounding_for(self, impl: str) -> str:
         """The channel rounding rule this table uses under ``impl``."""
         return pick(self.rounding, impl)
 
     def resolved_blocks(self, impl: str) -> list[tuple[Block, dict[str, Any]]]:
-        """Every block with impl mappings picked and every default filled in."""
-        defaults = {key: pick(self.defaults.get(key, d), impl) for key, (_, d) in DEFAULT_FIELDS.items()}
+        """Every block with impl mappings picked and every default filled in (computed once per impl:
+        a sweep over α and resolution reuses it)."""
+        if impl in self._resolved:
+            return self._resolved[impl]
+        defaults = {
+            key: pick(self.defaults.get(key, d), impl) for key, (_, d) in DEFAULT_FIELDS.items()
+        }
         out = []
         for block in self.blocks:
             values: dict[str, Any] = {}
@@ -168,6 +207,7 @@ class Table:
                 else:
                     values[key] = default
             out.append((block, values))
+        self._resolved[impl] = out
         return out
 
     def where(self, index: int) -> str:
@@ -182,7 +222,9 @@ class Table:
         for key in ("title", "source"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
-        data.update(resolution=self.resolution, in_channels=self.in_channels, rounding=self.rounding)
+        data.update(
+            resolution=self.resolution, in_channels=self.in_channels, rounding=self.rounding
+        )
         if self.impls != ("paper",):
             data["impls"] = list(self.impls)
         if self.defaults:
@@ -193,24 +235,28 @@ class Table:
 
 def pick(value: Any, impl: str) -> Any:
     """A field value for ``impl``: the mapping's entry when the value is a per-impl mapping."""
-    return value[impl] if isinstance(value, Mapping) else value
+    return value[impl] if isinstance(value, dict) else value
 
 
-def _unknown_key(key: Any, allowed: Mapping[str, Any] | tuple[str, ...], where: str,
-                 what: str = "key") -> SpecError:
+def _unknown_key(
+    key: Any, allowed: Mapping[str, Any] | tuple[str, ...], where: str, what: str = "key"
+) -> SpecError:
     close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
     return SpecError(f"unknown {what} {key!r}{hint}", where)
 
 
-def _check_value(key: str, value: Any, check: Callable[[Any], Any], impls: tuple[str, ...],
-                 where: str) -> Any:
+def _check_value(
+    key: str, value: Any, check: Callable[[Any], Any], impls: tuple[str, ...], where: str
+) -> Any:
     """Validate a scalar or a per-impl mapping whose keys are exactly the table's impls."""
     if isinstance(value, Mapping):
         if set(value) != set(impls):
             raise SpecError(
                 f"'{key}' per-implementation values must name exactly {', '.join(impls)}, "
-                f"got {', '.join(map(str, value))}", where)
+                f"got {', '.join(map(str, value))}",
+                where,
+            )
         return {impl: _check_value(key, value[impl], check, impls, where) for impl in impls}
     try:
         return check(value)
@@ -218,13 +264,15 @@ def _check_value(key: str, value: Any, check: Callable[[Any], Any], impls: tuple
         raise SpecError(f"'{key}' {exc}", where) from None
 
 
-def _parse_block(index: int, raw: Any, impls: tuple[str, ...], origin: str,
-                 line: int | None) -> Block:
+def _parse_block(
+    index: int, raw: Any, impls: tuple[str, ...], origin: str, line: int | None
+) -> Block:
     prefix = f"{origin}:{line}" if line else origin
     where = f"{prefix}: block {index}"
     if not isinstance(raw, Mapping) or len(raw) != 1:
         raise SpecError(
-            f"must be a mapping with one key, the block kind ({', '.join(BLOCK_FIELDS)})", where)
+            f"must be a mapping with one key, the block kind ({', '.join(BLOCK_FIELDS)})", where
+        )
     ((kind, fields),) = raw.items()
     if kind not in BLOCK_FIELDS:
         raise _unknown_key(kind, tuple(BLOCK_FIELDS), where, what="block kind")
@@ -248,7 +296,9 @@ def _parse_block(index: int, raw: Any, impls: tuple[str, ...], origin: str,
 def _check_kind_rules(kind: str, fields: Mapping[str, Any], where: str) -> None:
     """Rules that involve more than one field."""
     if kind == "ir" and ("t" in fields) == ("exp" in fields):
-        raise SpecError("give exactly one of 't' (expansion ratio) or 'exp' (expanded width)", where)
+        raise SpecError(
+            "give exactly one of 't' (expansion ratio) or 'exp' (expanded width)", where
+        )
     if kind == "pool":
         if ("global" in fields) == ("k" in fields):
             raise SpecError("give either 'global' (avg or max) or a window 'k'", where)
@@ -256,8 +306,9 @@ def _check_kind_rules(kind: str, fields: Mapping[str, Any], where: str) -> None:
             raise SpecError("'op' and 's' apply to windowed pools only; use 'global: max'", where)
 
 
-def parse_table(data: Any, origin: str = "<table>",
-                lines: Mapping[int, int] | None = None) -> Table:
+def parse_table(
+    data: Any, origin: str = "<table>", lines: Mapping[int, int] | None = None
+) -> Table:
     """Validate a table in schema form; ``lines`` maps block index to source line for messages."""
     if not isinstance(data, Mapping):
         raise SpecError(f"a table must be a mapping with keys {', '.join(TABLE_FIELDS)}", origin)
@@ -268,10 +319,16 @@ def parse_table(data: Any, origin: str = "<table>",
         if default is REQUIRED and key not in data:
             raise SpecError(f"missing required field '{key}'", origin)
     impls = data.get("impls", ("paper",))
-    if (not isinstance(impls, (list, tuple)) or not impls
-            or any(impl not in IMPLS for impl in impls) or len(set(impls)) != len(impls)):
-        raise SpecError(f"'impls' must be a list of distinct names from {', '.join(IMPLS)}, "
-                        f"got {impls!r}", origin)
+    if (
+        not isinstance(impls, (list, tuple))
+        or not impls
+        or any(impl not in IMPLS for impl in impls)
+        or len(set(impls)) != len(impls)
+    ):
+        raise SpecError(
+            f"'impls' must be a list of distinct names from {', '.join(IMPLS)}, got {impls!r}",
+            origin,
+        )
     impls = tuple(impls)
     top = {
         key: _check_value(key, data[key], check, impls, origin)

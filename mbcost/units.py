@@ -24,7 +24,9 @@ def parse_count(text: str | int) -> int:
     try:
         value = Decimal(number.replace("_", "")) * SUFFIXES[suffix.upper()]
     except InvalidOperation:
-        raise ValueError(f"expected a count like 300M, 3.5M, 1.2G or 2_000_000, got {text!r}") from None
+        raise ValueError(
+            f"expected a count like 300M, 3.5M, 1.2G or 2_000_000, got {text!r}"
+        ) from None
     return int(value)
 
 

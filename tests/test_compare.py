@@ -53,12 +53,15 @@ def test_stride_shrinks_the_output_map():
     assert dw.out_shape.h == 56 and pw.macs == 32 * 64 * 56 * 56
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"groups": 3}, "groups must divide"),
-    ({"m": 0}, "m must be a positive integer"),
-    ({"alpha": -1.0}, "alpha must be a positive number"),
-    ({"rho": 0.01}, "leaves no feature map"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"groups": 3}, "groups must divide"),
+        ({"m": 0}, "m must be a positive integer"),
+        ({"alpha": -1.0}, "alpha must be a positive number"),
+        ({"rho": 0.01}, "leaves no feature map"),
+    ],
+)
 def test_bad_shapes_are_errors(kwargs, message):
     with pytest.raises(MbcostError, match=message):
         compare_layer(["grouped"], LayerShape(**kwargs))

@@ -52,8 +52,10 @@ def test_linear_is_in_times_out_and_bias_is_a_param_term():
     assert fc.param_terms() == {"weight": 1024 * 1000, "bias": 1000}
 
 
-@pytest.mark.parametrize("size,k,s,expected", [(224, 3, 2, 112), (7, 3, 1, 7), (15, 3, 2, 8),
-                                               (150, 5, 2, 75), (1, 3, 2, 1), (9, 1, 2, 5)])
+@pytest.mark.parametrize(
+    "size,k,s,expected",
+    [(224, 3, 2, 112), (7, 3, 1, 7), (15, 3, 2, 8), (150, 5, 2, 75), (1, 3, 2, 1), (9, 1, 2, 5)],
+)
 def test_conv_output_size_is_floor_formula(size, k, s, expected):
     assert conv_out_size(size, k, s) == expected
     assert conv_out_size(size, k, s) == (size + 2 * (k // 2) - k) // s + 1

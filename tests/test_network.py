@@ -19,8 +19,13 @@ def test_every_role_appears_in_some_builtin():
 
 
 def test_conv_role_for_non_stem_convs_and_role_override():
-    report = mbcost.analyze(_table({"conv": {"k": 3, "out": 8}}, {"conv": {"k": 3, "out": 8}},
-                                   {"conv": {"k": 1, "out": 16, "role": "head"}}))
+    report = mbcost.analyze(
+        _table(
+            {"conv": {"k": 3, "out": 8}},
+            {"conv": {"k": 3, "out": 8}},
+            {"conv": {"k": 1, "out": 16, "role": "head"}},
+        )
+    )
     assert [r.role for r in report.rows] == [Role.STEM, Role.CONV, Role.HEAD]
 
 
@@ -42,14 +47,17 @@ def test_groups_must_divide_channels():
         mbcost.analyze(table)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"alpha": 0}, "alpha must be a positive number"),
-    ({"alpha": float("nan")}, "alpha must be a positive number"),
-    ({"resolution": 0}, "resolution must be a positive integer"),
-    ({"resolution": 100, "rho": 0.5}, "either resolution or rho"),
-    ({"rho": 0.001}, "need at least 1"),
-    ({"impl": "torchvision"}, "has no 'torchvision' implementation"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"alpha": 0}, "alpha must be a positive number"),
+        ({"alpha": float("nan")}, "alpha must be a positive number"),
+        ({"resolution": 0}, "resolution must be a positive integer"),
+        ({"resolution": 100, "rho": 0.5}, "either resolution or rho"),
+        ({"rho": 0.001}, "need at least 1"),
+        ({"impl": "torchvision"}, "has no 'torchvision' implementation"),
+    ],
+)
 def test_bad_inputs_are_one_line_errors(kwargs, message):
     with pytest.raises(MbcostError, match=message) as info:
         mbcost.analyze("v1", **kwargs)

@@ -10,9 +10,7 @@ from hypothesis import strategies as st
 import mbcost
 from mbcost.compare import LayerShape, compare_layer
 
-ARCH_IMPL = st.sampled_from(
-    [(a.name, impl) for a in mbcost.list_archs() for impl in a.table.impls]
-)
+ARCH_IMPL = st.sampled_from([(a.name, impl) for a in mbcost.list_archs() for impl in a.table.impls])
 ALPHA = st.floats(min_value=0.1, max_value=2.0, allow_nan=False)
 
 
@@ -38,8 +36,13 @@ def test_macs_monotone_in_resolution_and_params_independent_of_it(arch_impl, alp
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(1, 7), st.integers(1, 1024), st.integers(1, 1024), st.integers(1, 128),
-       st.integers(1, 3))
+@given(
+    st.integers(1, 7),
+    st.integers(1, 1024),
+    st.integers(1, 1024),
+    st.integers(1, 128),
+    st.integers(1, 3),
+)
 def test_separable_over_standard_is_one_over_n_plus_one_over_dk_squared(k, m, n, df, stride):
     c = compare_layer(["standard", "depthwise"], LayerShape(k=k, m=m, n=n, df=df, stride=stride))
     measured, formula = c.separable_identity
@@ -47,8 +50,12 @@ def test_separable_over_standard_is_one_over_n_plus_one_over_dk_squared(k, m, n,
 
 
 @settings(max_examples=50, deadline=None)
-@given(ARCH_IMPL, ALPHA, st.integers(min_value=16, max_value=320),
-       st.sampled_from(["paper", "fvcore", "torch"]))
+@given(
+    ARCH_IMPL,
+    ALPHA,
+    st.integers(min_value=16, max_value=320),
+    st.sampled_from(["paper", "fvcore", "torch"]),
+)
 def test_rows_and_roles_sum_to_totals(arch_impl, alpha, res, convention):
     arch, impl = arch_impl
     report = mbcost.analyze(arch, alpha, res, impl=impl, convention=convention)

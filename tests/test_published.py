@@ -76,8 +76,15 @@ def test_v2_matches_torchvision_rules_computed_independently(alpha, res):
     def out(size, s):
         return (size + 2 - 3) // s + 1
 
-    setting = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-               (6, 160, 3, 2), (6, 320, 1, 1)]
+    setting = [
+        (1, 16, 1, 1),
+        (6, 24, 2, 2),
+        (6, 32, 3, 2),
+        (6, 64, 4, 2),
+        (6, 96, 3, 1),
+        (6, 160, 3, 2),
+        (6, 320, 1, 1),
+    ]
     c_in, size = md(32 * alpha), out(res, 2)
     macs = 9 * 3 * c_in * size * size
     for t, c, n, s in setting:
@@ -102,7 +109,10 @@ def test_v3_large_width_rules_differ_by_implementation():
     tv_head = [r for r in torchvision.rows if r.role is Role.HEAD]
     paper_head = [r for r in paper.rows if r.role is Role.HEAD]
     assert [r.layer.out_c for r in paper_head] == [720, 1280]
-    assert [r.layer.out_c for r in tv_head] == [720, 960]  # 6 × make_divisible(160·0.75), scaled head
+    assert [r.layer.out_c for r in tv_head] == [
+        720,
+        960,
+    ]  # 6 × make_divisible(160·0.75), scaled head
 
 
 def test_v3_squeeze_width_is_a_quarter_of_expanded_rounded_to_eight():

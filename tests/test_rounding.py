@@ -7,8 +7,20 @@ import pytest
 from mbcost.rounding import make_divisible, scaled_width, truncate
 
 
-@pytest.mark.parametrize("value,expected", [(12, 16), (18, 24), (17.7, 16), (5.6, 8), (14, 16),
-                                            (11.2, 16), (1792, 1792), (336, 336), (201.6, 200)])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (12, 16),
+        (18, 24),
+        (17.7, 16),
+        (5.6, 8),
+        (14, 16),
+        (11.2, 16),
+        (1792, 1792),
+        (336, 336),
+        (201.6, 200),
+    ],
+)
 def test_make_divisible_rounds_to_nearest_eight_not_below_90_percent(value, expected):
     assert make_divisible(value) == expected
     assert make_divisible(value) % 8 == 0

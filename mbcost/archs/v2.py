@@ -47,7 +47,7 @@ PUBLISHED = {
         *(
             Published(alpha, res, f"{macs}M", None, _README, rounding="floor")
             for alpha, row in _GRID.items()
-            for res, macs in zip((224, 192, 160, 128, 96), row)
+            for res, macs in zip((224, 192, 160, 128, 96), row, strict=True)
             if (alpha, res) != (1.0, 224)
         ),
         Published(1.3, 224, "509M", None, _README, rounding="floor"),

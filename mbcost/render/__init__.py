@@ -18,8 +18,11 @@ FORMATS = ("table", "json", "csv", "md")
 def wants_colour(stream: TextIO) -> bool:
     """Rich output only on a terminal, and never with ``NO_COLOR`` set or ``TERM=dumb``."""
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ and (
-        os.environ.get("TERM") != "dumb")
+    return (
+        bool(isatty and isatty())
+        and "NO_COLOR" not in os.environ
+        and (os.environ.get("TERM") != "dumb")
+    )
 
 
 def sheet_renderer(fmt: str, stream: TextIO) -> Callable[[Sequence[Sheet], TextIO], None]:
@@ -41,7 +44,9 @@ def sheet_renderer(fmt: str, stream: TextIO) -> Callable[[Sequence[Sheet], TextI
     return text.render
 
 
-def emit(fmt: str, stream: TextIO, doc: Callable[[], dict], sheets: Callable[[], list[Sheet]]) -> None:
+def emit(
+    fmt: str, stream: TextIO, doc: Callable[[], dict], sheets: Callable[[], list[Sheet]]
+) -> None:
     """Write a document as JSON (``doc()``) or as sheets (``sheets()``) in format ``fmt``."""
     if fmt == "json":
         from mbcost.render import json

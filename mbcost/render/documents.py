@@ -23,29 +23,53 @@ def _inputs(report: Report) -> tuple[list[str], list[tuple[str, object]]]:
         f"impl {i.impl} · convention {i.convention}",
         f"total {t.macs:,} MACs · {t.params:,} params",
     ]
-    context = [("arch", i.arch), ("alpha", i.alpha), ("resolution", i.resolution),
-               ("impl", i.impl), ("convention", i.convention)]
+    context = [
+        ("arch", i.arch),
+        ("alpha", i.alpha),
+        ("resolution", i.resolution),
+        ("impl", i.impl),
+        ("convention", i.convention),
+    ]
     return meta, context
 
 
 LAYER_COLUMNS = (
-    Column("index", "#", "int"), Column("name", "layer"), Column("role", "role"),
-    Column("in_shape", "input"), Column("out_shape", "output"), Column("k", "k", "int"),
-    Column("stride", "s", "int"), Column("groups", "groups", "int"),
-    Column("macs", "MACs", "count"), Column("params", "params", "count"),
+    Column("index", "#", "int"),
+    Column("name", "layer"),
+    Column("role", "role"),
+    Column("in_shape", "input"),
+    Column("out_shape", "output"),
+    Column("k", "k", "int"),
+    Column("stride", "s", "int"),
+    Column("groups", "groups", "int"),
+    Column("macs", "MACs", "count"),
+    Column("params", "params", "count"),
     Column("macs_percent", "% MACs", "percent"),
 )
 
 
-def _rollup_sheet(title: str, key_header: str, groups: dict, report: Report, meta, context) -> Sheet:
+def _rollup_sheet(
+    title: str, key_header: str, groups: dict, report: Report, meta, context
+) -> Sheet:
     total = report.totals
-    columns = (Column(key_header, key_header), Column("macs", "MACs", "count"),
-               Column("macs_percent", "% MACs", "percent"), Column("params", "params", "count"),
-               Column("params_percent", "% params", "percent"))
-    rows = [(str(key), t.macs, _percent(t.macs, total.macs), t.params, _percent(t.params, total.params))
-            for key, t in groups.items()]
-    footer = ("total", total.macs, 100.0 if total.macs else 0.0, total.params,
-              100.0 if total.params else 0.0)
+    columns = (
+        Column(key_header, key_header),
+        Column("macs", "MACs", "count"),
+        Column("macs_percent", "% MACs", "percent"),
+        Column("params", "params", "count"),
+        Column("params_percent", "% params", "percent"),
+    )
+    rows = [
+        (str(key), t.macs, _percent(t.macs, total.macs), t.params, _percent(t.params, total.params))
+        for key, t in groups.items()
+    ]
+    footer = (
+        "total",
+        total.macs,
+        100.0 if total.macs else 0.0,
+        total.params,
+        100.0 if total.params else 0.0,
+    )
     return Sheet(title, meta, columns, rows, footer, context=context)
 
 
@@ -53,8 +77,9 @@ def report_sheets(report: Report, by: str = "layer") -> list[Sheet]:
     """``layer``: every layer, then the role rollup; ``block``: per block + roles; ``role``: roles only."""
     meta, context = _inputs(report)
     title = f"{report.inputs.arch}: cost by {by}"
-    roles = _rollup_sheet(f"{report.inputs.arch}: cost by role", "role", report.by_role(), report,
-                          meta, context)
+    roles = _rollup_sheet(
+        f"{report.inputs.arch}: cost by role", "role", report.by_role(), report, meta, context
+    )
     if by == "role":
         return [roles]
     if by == "block":
@@ -65,29 +90,70 @@ def report_sheets(report: Report, by: str = "layer") -> list[Sheet]:
     for r in report.rows:
         layer = r.layer
         k = layer.k if isinstance(layer, (Conv2d, Pool)) and layer.k else None
-        stride = layer.stride if isinstance(layer, Conv2d) or (isinstance(layer, Pool) and k) else None
+        stride = (
+            layer.stride if isinstance(layer, Conv2d) or (isinstance(layer, Pool) and k) else None
+        )
         groups = layer.groups if isinstance(layer, Conv2d) else None
-        rows.append((r.index, r.name, str(r.role), str(r.in_shape), str(r.out_shape), k, stride,
-                     groups, r.macs, r.params, _percent(r.macs, total.macs)))
-    footer = (None, "total", "", "", "", None, None, None, total.macs, total.params,
-              100.0 if total.macs else 0.0)
+        rows.append(
+            (
+                r.index,
+                r.name,
+                str(r.role),
+                str(r.in_shape),
+                str(r.out_shape),
+                k,
+                stride,
+                groups,
+                r.macs,
+                r.params,
+                _percent(r.macs, total.macs),
+            )
+        )
+    footer = (
+        None,
+        "total",
+        "",
+        "",
+        "",
+        None,
+        None,
+        None,
+        total.macs,
+        total.params,
+        100.0 if total.macs else 0.0,
+    )
     return [Sheet(title, meta, LAYER_COLUMNS, rows, footer, context=context), roles]
 
 
 def compare_sheets(comparison: Comparison) -> list[Sheet]:
     """One row per part, a total row per multi-part kind; the separable/standard identity as a note."""
     s = comparison.shape
-    meta = [f"layer D_K={s.k} M={comparison.m} N={comparison.n} D_F={comparison.df} stride={s.stride}"
-            f" (alpha {s.alpha:g}, rho {s.rho:g}; from M={s.m} N={s.n} D_F={s.df})"]
-    columns = (Column("kind", "kind"), Column("part", "part"),
-               Column("macs_formula", "MACs formula"), Column("macs", "MACs", "count"),
-               Column("params", "params", "count"), Column("ratio", "x first", "ratio"))
+    meta = [
+        f"layer D_K={s.k} M={comparison.m} N={comparison.n} D_F={comparison.df} stride={s.stride}"
+        f" (alpha {s.alpha:g}, rho {s.rho:g}; from M={s.m} N={s.n} D_F={s.df})"
+    ]
+    columns = (
+        Column("kind", "kind"),
+        Column("part", "part"),
+        Column("macs_formula", "MACs formula"),
+        Column("macs", "MACs", "count"),
+        Column("params", "params", "count"),
+        Column("ratio", "x first", "ratio"),
+    )
     rows = []
     for kind in comparison.kinds:
         ratio = float(comparison.ratio(kind))
         for part in kind.parts:
-            rows.append((kind.name, part.name, part.macs_formula, part.macs, part.params,
-                         ratio if len(kind.parts) == 1 else None))
+            rows.append(
+                (
+                    kind.name,
+                    part.name,
+                    part.macs_formula,
+                    part.macs,
+                    part.params,
+                    ratio if len(kind.parts) == 1 else None,
+                )
+            )
         if len(kind.parts) > 1:
             rows.append((kind.name, "total", "", kind.macs, kind.params, ratio))
     notes = []
@@ -95,26 +161,51 @@ def compare_sheets(comparison: Comparison) -> list[Sheet]:
     if identity:
         measured, formula = identity
         verdict = "equal" if measured == formula else "DIFFERENT"
-        notes.append(f"depthwise-separable / standard = {float(measured):.6f}; "
-                     f"1/N + 1/D_K² = 1/{comparison.n} + 1/{s.k**2} = {float(formula):.6f} ({verdict})")
-    context = [("k", s.k), ("m", comparison.m), ("n", comparison.n), ("df", comparison.df),
-               ("stride", s.stride)]
+        notes.append(
+            f"depthwise-separable / standard = {float(measured):.6f}; "
+            f"1/N + 1/D_K² = 1/{comparison.n} + 1/{s.k**2} = {float(formula):.6f} ({verdict})"
+        )
+    context = [
+        ("k", s.k),
+        ("m", comparison.m),
+        ("n", comparison.n),
+        ("df", comparison.df),
+        ("stride", s.stride),
+    ]
     return [Sheet("layer cost by kind", meta, columns, rows, notes=notes, context=context)]
 
 
 def archs_sheets(archs: Sequence[Arch], computed: dict[str, Totals]) -> list[Sheet]:
     """Each built-in with its native-resolution published figures beside mbcost's count."""
-    columns = (Column("name", "name"), Column("aliases", "aliases"),
-               Column("resolution", "native", "int"), Column("impls", "impls"),
-               Column("macs", "MACs", "count"), Column("params", "params", "count"),
-               Column("published", "published (alpha 1, native)"), Column("source", "source"))
+    columns = (
+        Column("name", "name"),
+        Column("aliases", "aliases"),
+        Column("resolution", "native", "int"),
+        Column("impls", "impls"),
+        Column("macs", "MACs", "count"),
+        Column("params", "params", "count"),
+        Column("published", "published (alpha 1, native)"),
+        Column("source", "source"),
+    )
     rows = []
     for arch in archs:
-        native = [p for p in arch.published if p.alpha == 1.0 and p.resolution == arch.table.resolution]
+        native = [
+            p for p in arch.published if p.alpha == 1.0 and p.resolution == arch.table.resolution
+        ]
         published = "; ".join(f"{p.macs} / {p.params or '-'}" for p in native)
         t = computed[arch.name]
         source = (arch.table.source or "").split(",")[0]
-        rows.append((arch.name, ", ".join(arch.aliases), arch.table.resolution,
-                     ", ".join(arch.table.impls), t.macs, t.params, published, source))
+        rows.append(
+            (
+                arch.name,
+                ", ".join(arch.aliases),
+                arch.table.resolution,
+                ", ".join(arch.table.impls),
+                t.macs,
+                t.params,
+                published,
+                source,
+            )
+        )
     meta = ["MACs and params: mbcost at alpha 1, native resolution, paper convention"]
     return [Sheet("built-in architectures", meta, columns, rows)]

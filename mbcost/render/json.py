@@ -31,10 +31,17 @@ def report_doc(report: Report) -> dict[str, Any]:
         "inputs": asdict(report.inputs),
         "rows": [
             {
-                "index": r.index, "name": r.name, "block": r.block, "role": r.role.value,
-                "layer": _layer(r.layer), "in_shape": _shape(r.in_shape),
-                "out_shape": _shape(r.out_shape), "macs": r.macs, "params": r.params,
-                "cost_terms": dict(r.cost_terms), "param_terms": dict(r.param_terms),
+                "index": r.index,
+                "name": r.name,
+                "block": r.block,
+                "role": r.role.value,
+                "layer": _layer(r.layer),
+                "in_shape": _shape(r.in_shape),
+                "out_shape": _shape(r.out_shape),
+                "macs": r.macs,
+                "params": r.params,
+                "cost_terms": dict(r.cost_terms),
+                "param_terms": dict(r.param_terms),
             }
             for r in report.rows
         ],
@@ -48,23 +55,35 @@ def compare_doc(comparison: Comparison) -> dict[str, Any]:
     """``inputs`` and ``kinds`` (name, macs, params, ratio to the first, parts with formulas)."""
     identity = comparison.separable_identity
     return {
-        "inputs": asdict(comparison.shape) | {"m_scaled": comparison.m, "n_scaled": comparison.n,
-                                               "df_scaled": comparison.df},
+        "inputs": asdict(comparison.shape)
+        | {"m_scaled": comparison.m, "n_scaled": comparison.n, "df_scaled": comparison.df},
         "kinds": [
             {
-                "name": kind.name, "macs": kind.macs, "params": kind.params,
+                "name": kind.name,
+                "macs": kind.macs,
+                "params": kind.params,
                 "ratio": float(comparison.ratio(kind)),
                 "parts": [
-                    {"name": p.name, "layer": _layer(p.layer), "in_shape": _shape(p.in_shape),
-                     "out_shape": _shape(p.out_shape), "macs": p.macs, "params": p.params,
-                     "macs_formula": p.macs_formula, "params_formula": p.params_formula}
+                    {
+                        "name": p.name,
+                        "layer": _layer(p.layer),
+                        "in_shape": _shape(p.in_shape),
+                        "out_shape": _shape(p.out_shape),
+                        "macs": p.macs,
+                        "params": p.params,
+                        "macs_formula": p.macs_formula,
+                        "params_formula": p.params_formula,
+                    }
                     for p in kind.parts
                 ],
             }
             for kind in comparison.kinds
         ],
-        "separable_ratio": None if identity is None else {
-            "measured": str(identity[0]), "formula": str(identity[1]),
+        "separable_ratio": None
+        if identity is None
+        else {
+            "measured": str(identity[0]),
+            "formula": str(identity[1]),
             "equal": identity[0] == identity[1],
         },
     }
@@ -75,9 +94,13 @@ def archs_doc(archs: Sequence[Arch], computed: dict[str, Totals]) -> dict[str, A
     return {
         "archs": [
             {
-                "name": a.name, "title": a.table.title, "aliases": list(a.aliases),
-                "resolution": a.table.resolution, "impls": list(a.table.impls),
-                "source": a.table.source, "computed": _totals(computed[a.name]),
+                "name": a.name,
+                "title": a.table.title,
+                "aliases": list(a.aliases),
+                "resolution": a.table.resolution,
+                "impls": list(a.table.impls),
+                "source": a.table.source,
+                "computed": _totals(computed[a.name]),
                 "published": [asdict(p) for p in a.published],
             }
             for a in archs

@@ -24,7 +24,9 @@ def render(sheets: Sequence[Sheet], stream: TextIO) -> None:
         for cells in rows:
             stream.write("| " + " | ".join(_escape(c) for c in cells) + " |\n")
         if footer:
-            stream.write("| " + " | ".join(f"**{_escape(c)}**" if c else "" for c in footer) + " |\n")
+            stream.write(
+                "| " + " | ".join(f"**{_escape(c)}**" if c else "" for c in footer) + " |\n"
+            )
         for note in sheet.notes:
             stream.write(f"\n{note}\n")
 

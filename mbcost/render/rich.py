@@ -16,12 +16,19 @@ def render(sheets: Sequence[Sheet], stream: TextIO) -> None:
     console = Console(file=stream)
     for sheet in sheets:
         headers, rows, footer = human_cells(sheet)
-        table = Table(title=sheet.title, caption=" · ".join(sheet.meta) or None,
-                      show_footer=footer is not None, header_style="bold")
-        for i, (header, col) in enumerate(zip(headers, sheet.columns)):
-            table.add_column(header, footer=footer[i] if footer else "",
-                             justify="right" if col.numeric else "left",
-                             style="cyan" if col.style == "count" else None)
+        table = Table(
+            title=sheet.title,
+            caption=" · ".join(sheet.meta) or None,
+            show_footer=footer is not None,
+            header_style="bold",
+        )
+        for i, (header, col) in enumerate(zip(headers, sheet.columns, strict=True)):
+            table.add_column(
+                header,
+                footer=footer[i] if footer else "",
+                justify="right" if col.numeric else "left",
+                style="cyan" if col.style == "count" else None,
+            )
         for cells in rows:
             table.add_row(*cells)
         console.print(table)

@@ -66,7 +66,9 @@ def human_cells(sheet: Sheet) -> tuple[list[str], list[list[str]], list[str] | N
     for i, col in enumerate(sheet.columns):
         unit = count_unit([row[i] for row in sheet.rows]) if col.style == "count" else (1, "")
         units.append(unit)
-        headers.append(f"{col.header} ({unit[1]})" if col.style == "count" and unit[1] else col.header)
+        headers.append(
+            f"{col.header} ({unit[1]})" if col.style == "count" and unit[1] else col.header
+        )
 
     def cell(value: Any, col: Column, unit: tuple[float, str]) -> str:
         if value is None or value == "":
@@ -82,6 +84,6 @@ def human_cells(sheet: Sheet) -> tuple[list[str], list[list[str]], list[str] | N
         return str(value)
 
     def line(row: Sequence[Any]) -> list[str]:
-        return [cell(v, c, u) for v, c, u in zip(row, sheet.columns, units)]
+        return [cell(v, c, u) for v, c, u in zip(row, sheet.columns, units, strict=True)]
 
     return headers, [line(r) for r in sheet.rows], line(sheet.footer) if sheet.footer else None
