@@ -6,8 +6,7 @@ One call expands one repeat of one block at the current input; the network threa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mbcost.errors import SpecError
 from mbcost.layers import Conv2d, Layer, Linear, Pool, Shape
@@ -15,8 +14,7 @@ from mbcost.roles import Role
 from mbcost.rounding import ROUNDING_RULES, make_divisible, scaled_width
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(NamedTuple):
     """One layer of an expanded block: a name suffix, its role and the layer record."""
 
     suffix: str
@@ -24,8 +22,7 @@ class Part:
     layer: Layer
 
 
-@dataclass(frozen=True, slots=True)
-class Expansion:
+class Expansion(NamedTuple):
     """One repeat of a block: its layers, whether its input is added to its output, and the
     unscaled output width (what the ``ratio`` width policy of the next block refers to)."""
 
@@ -34,8 +31,7 @@ class Expansion:
     out_nominal: int
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """Everything an expansion depends on besides the block's own fields."""
 
     x: Shape  # input feature map (scaled widths)

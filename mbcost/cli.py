@@ -117,12 +117,12 @@ def table(
     if res is not None and rho is not None:
         raise click.UsageError("--res and --rho are mutually exclusive; give one")
     report = mbcost.analyze(arch, alpha, res, rho, impl, convention)
-    from mbcost.render import documents, json
+    from mbcost.render import documents
 
     emit(
         fmt,
         sys.stdout,
-        lambda: json.report_doc(report),
+        lambda: documents.report_doc(report),
         lambda: documents.report_sheets(report, by),
     )
 
@@ -178,14 +178,14 @@ def compare(
       mbcost compare depthwise inverted --m 24 --n 24 --df 56 --expansion 6
     """
     from mbcost.compare import LayerShape, compare_layer
-    from mbcost.render import documents, json
+    from mbcost.render import documents
 
     shape = LayerShape(k, m, n, df, stride, groups, expansion, alpha, rho)
     comparison = compare_layer(kinds, shape)
     emit(
         fmt,
         sys.stdout,
-        lambda: json.compare_doc(comparison),
+        lambda: documents.compare_doc(comparison),
         lambda: documents.compare_sheets(comparison),
     )
 
@@ -201,14 +201,14 @@ def archs(fmt: str) -> None:
       mbcost archs
       mbcost archs --format json
     """
-    from mbcost.render import documents, json
+    from mbcost.render import documents
 
     built_in = mbcost.list_archs()
     computed = {a.name: mbcost.analyze(a.name).totals for a in built_in}
     emit(
         fmt,
         sys.stdout,
-        lambda: json.archs_doc(built_in, computed),
+        lambda: documents.archs_doc(built_in, computed),
         lambda: documents.archs_sheets(built_in, computed),
     )
 

@@ -7,8 +7,8 @@ way (``int(M·α)``), ``rho`` scales D_F (``round(D_F·ρ)``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from mbcost.errors import MbcostError, suggest
 from mbcost.layers import Conv2d, Shape
@@ -17,8 +17,7 @@ from mbcost.network import check_alpha
 KINDS = ("standard", "depthwise", "grouped", "pointwise", "inverted")
 
 
-@dataclass(frozen=True, slots=True)
-class LayerShape:
+class LayerShape(NamedTuple):
     """The compared layer: kernel D_K, channels M → N, input size D_F, stride, and the scaling applied."""
 
     k: int = 3
@@ -32,8 +31,7 @@ class LayerShape:
     rho: float = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class PartCost:
+class PartCost(NamedTuple):
     """One conv of a kind (a separable layer has a depthwise and a pointwise part)."""
 
     name: str
@@ -46,8 +44,7 @@ class PartCost:
     params_formula: str
 
 
-@dataclass(frozen=True, slots=True)
-class KindCost:
+class KindCost(NamedTuple):
     """A kind's parts and totals."""
 
     name: str
@@ -64,8 +61,7 @@ class KindCost:
         return sum(p.params for p in self.parts)
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(NamedTuple):
     """The kinds compared on one scaled layer shape (``m``, ``n``, ``df`` after α and ρ)."""
 
     shape: LayerShape
@@ -117,9 +113,11 @@ def _check(shape: LayerShape) -> None:
 
 
 def compare_layer(
-    kinds: list[str] | tuple[str, ...], shape: LayerShape = LayerShape()
+    kinds: list[str] | tuple[str, ...], shape: LayerShape | None = None
 ) -> Comparison:
-    """Cost the layer ``shape`` as each of ``kinds`` (the first is the baseline for ratios)."""
+    """Cost the layer ``shape`` (default: Table 3's) as each of ``kinds`` (the first is the baseline
+    for ratios)."""
+    shape = shape or LayerShape()
     _check(shape)
     if not kinds:
         raise MbcostError(f"give at least one kind ({', '.join(KINDS)})")

@@ -12,14 +12,13 @@ Activations, residual adds and SE multiplies are counted by no convention here (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 COST_TERMS = ("conv", "linear", "bn", "pool")
 PARAM_TERMS = ("weight", "bias", "bn")
 
 
-@dataclass(frozen=True, slots=True)
-class Convention:
+class Convention(NamedTuple):
     """A named choice of terms for MACs and for parameters, with a one-line description."""
 
     name: str

@@ -6,7 +6,6 @@ D_F output feature-map size, G groups. Every function here is integer arithmetic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple, Union
 
 from mbcost.errors import ShapeError
@@ -36,8 +35,7 @@ def conv_out_size(size: int, k: int, stride: int) -> int:
     return (size + 2 * (k // 2) - k) // stride + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Conv2d:
+class Conv2d(NamedTuple):
     """A 2-D convolution; standard, depthwise (groups == in_c), pointwise (k == 1) or grouped.
 
     ``norm`` says whether a BatchNorm follows (folded into the conv in the paper convention) and ``act``
@@ -97,8 +95,7 @@ class Conv2d:
         return terms
 
 
-@dataclass(frozen=True, slots=True)
-class Linear:
+class Linear(NamedTuple):
     """A fully connected layer on the flattened input."""
 
     in_f: int
@@ -128,8 +125,7 @@ class Linear:
         return terms
 
 
-@dataclass(frozen=True, slots=True)
-class Pool:
+class Pool(NamedTuple):
     """Average or max pooling; global (to 1×1) or with a k×k window and stride, no padding."""
 
     op: str = "avg"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from mbcost.blocks import EXPANDERS, Context
@@ -25,8 +24,7 @@ class Placed(NamedTuple):
     out_shape: Shape
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     """One repeat of one block: its layers in order and whether its input is added to its output."""
 
     name: str
@@ -35,8 +33,7 @@ class Unit:
     layers: tuple[Placed, ...]
 
 
-@dataclass(frozen=True)
-class Network:
+class Network(NamedTuple):
     """The expanded network and the inputs that produced it."""
 
     table: Table
@@ -82,8 +79,7 @@ def resolve_resolution(native: int, resolution: int | None, rho: float | None) -
     return resolution
 
 
-@dataclass(frozen=True, slots=True)
-class _PlannedUnit:
+class _PlannedUnit(NamedTuple):
     """A unit's layers at one α, before shapes are known (they do not depend on the resolution)."""
 
     name: str

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
 from typing import NamedTuple
 
 from mbcost.conventions import CONVENTIONS, Convention
@@ -15,8 +13,7 @@ from mbcost.network import Network
 from mbcost.roles import Role
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
+class Inputs(NamedTuple):
     """What a report was computed from; every renderer prints it."""
 
     arch: str
@@ -42,25 +39,19 @@ class Row(NamedTuple):
     param_terms: Mapping[str, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
+class Totals(NamedTuple):
     """Summed MACs and parameters of a group of rows."""
 
     macs: int
     params: int
 
 
-@dataclass(frozen=True)
-class Report:
-    """A network's cost: rows in order, with totals and rollups computed on demand."""
+class Report(NamedTuple):
+    """A network's cost: rows in order and their totals; rollups computed on demand."""
 
     inputs: Inputs
     rows: tuple[Row, ...]
-
-    @cached_property
-    def totals(self) -> Totals:
-        """Totals over every row."""
-        return Totals(sum(r.macs for r in self.rows), sum(r.params for r in self.rows))
+    totals: Totals
 
     def _group(self, key) -> dict:
         macs: Counter = Counter()
@@ -122,4 +113,5 @@ def make_report(network: Network, convention: str = "paper") -> Report:
         for cost, params in ((p.layer.cost_terms(p.in_shape, p.out_shape), p.layer.param_terms()),)
     ]
     inputs = Inputs(network.table.name, network.alpha, network.resolution, network.impl, convention)
-    return Report(inputs, tuple(rows))
+    totals = Totals(sum([r.macs for r in rows]), sum([r.params for r in rows]))
+    return Report(inputs, tuple(rows), totals)

@@ -8,10 +8,8 @@ from implementation name to value (``bias: {paper: false, timm: true}``) when im
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mbcost.errors import SpecError
 from mbcost.roles import Role
@@ -158,8 +156,7 @@ TABLE_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
 }
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One validated row of a table: its kind and its fields as written (impl mappings kept)."""
 
     kind: str
@@ -167,22 +164,50 @@ class Block:
     line: int | None = None
 
 
-@dataclass(frozen=True)
 class Table:
-    """A validated layer table. ``to_dict()`` gives back the schema form (for YAML/JSON dumps)."""
+    """A validated layer table. ``to_dict()`` gives back the schema form (for YAML/JSON dumps).
 
-    name: str
-    resolution: int
-    blocks: tuple[Block, ...]
-    title: str | None = None
-    source: str | None = None
-    in_channels: int = 3
-    rounding: Any = "divisible8"
-    impls: tuple[str, ...] = ("paper",)
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-    origin: str = "<table>"
-    _resolved: dict[str, list] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _plans: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # network.py
+    Treat it as immutable: it memoises its expansion per implementation (and, for ``network.py``, per
+    width), so that sweeps over α and resolution reuse the work.
+    """
+
+    __slots__ = (
+        "_plans",
+        "_resolved",
+        "blocks",
+        "defaults",
+        "impls",
+        "in_channels",
+        "name",
+        "origin",
+        "resolution",
+        "rounding",
+        "source",
+        "title",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        resolution: int,
+        blocks: tuple[Block, ...],
+        title: str | None = None,
+        source: str | None = None,
+        in_channels: int = 3,
+        rounding: Any = "divisible8",
+        impls: tuple[str, ...] = ("paper",),
+        defaults: Mapping[str, Any] | None = None,
+        origin: str = "<table>",
+    ) -> None:
+        self.name, self.resolution, self.blocks = name, resolution, blocks
+        self.title, self.source, self.in_channels = title, source, in_channels
+        self.rounding, self.impls, self.defaults = rounding, impls, defaults or {}
+        self.origin = origin
+        self._resolved: dict[str, list] = {}
+        self._plans: dict = {}
+
+    def __repr__(self) -> str:
+        return f"Table(name={self.name!r}, origin={self.origin!r}, blocks={len(self.blocks)})"
 
     def rounding_for(self, impl: str) -> str:
         """The channel rounding rule this table uses under ``impl``."""
@@ -241,6 +266,8 @@ def pick(value: Any, impl: str) -> Any:
 def _unknown_key(
     key: Any, allowed: Mapping[str, Any] | tuple[str, ...], where: str, what: str = "key"
 ) -> SpecError:
+    import difflib
+
     close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
     return SpecError(f"unknown {what} {key!r}{hint}", where)

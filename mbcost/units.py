@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 _COUNT = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9_]+)?)\s*([KMGT]?)\s*$", re.IGNORECASE)
@@ -21,13 +20,12 @@ def parse_count(text: str | int) -> int:
     if not match:
         raise ValueError(f"expected a count like 300M, 3.5M, 1.2G or 2_000_000, got {text!r}")
     number, suffix = match.groups()
-    try:
-        value = Decimal(number.replace("_", "")) * SUFFIXES[suffix.upper()]
-    except InvalidOperation:
-        raise ValueError(
-            f"expected a count like 300M, 3.5M, 1.2G or 2_000_000, got {text!r}"
-        ) from None
-    return int(value)
+    whole, _, fraction = number.replace("_", "").partition(".")
+    scaled = int(whole + fraction) * SUFFIXES[suffix.upper()]
+    value, remainder = divmod(scaled, 10 ** len(fraction))
+    if remainder:
+        raise ValueError(f"a count must be a whole number, got {text!r}")
+    return value
 
 
 def printed_precision(text: str) -> int:

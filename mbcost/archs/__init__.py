@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from mbcost.archs import v1, v2, v3
 from mbcost.archs.published import Published
@@ -13,8 +12,7 @@ from mbcost.errors import suggest
 from mbcost.spec import Table, parse_table
 
 
-@dataclass(frozen=True)
-class Arch:
+class Arch(NamedTuple):
     """A built-in architecture: its table data, aliases and published figures."""
 
     data: Mapping[str, Any]

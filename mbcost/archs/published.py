@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mbcost.units import parse_count, printed_precision
 
 
-@dataclass(frozen=True, slots=True)
-class Published:
+class Published(NamedTuple):
     """One published figure: width, resolution, MACs and params as printed (``"569M"``, ``"4.2M"``).
 
     ``rounding`` says how the source rounded the exact count: ``nearest`` (papers) or ``floor`` (the TF

@@ -7,14 +7,12 @@ numbers stay exact until the last step and every human format rounds them the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 UNITS = ((1e9, "G"), (1e6, "M"), (1e3, "K"), (1, ""))
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(NamedTuple):
     """A column: machine key (CSV header), human header, cell style (``text``, ``int``, ``count``,
     ``percent``, ``ratio``)."""
 
@@ -28,8 +26,7 @@ class Column:
         return self.style != "text"
 
 
-@dataclass(frozen=True)
-class Sheet:
+class Sheet(NamedTuple):
     """A titled table with meta lines (its inputs), rows, a footer row and closing notes.
 
     ``context`` repeats the inputs as (name, value) pairs, which CSV writes as leading columns so that
@@ -41,8 +38,8 @@ class Sheet:
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
     footer: Sequence[Any] | None = None
-    notes: Sequence[str] = field(default_factory=tuple)
-    context: Sequence[tuple[str, Any]] = field(default_factory=tuple)  # inputs, as CSV columns
+    notes: Sequence[str] = ()
+    context: Sequence[tuple[str, Any]] = ()  # inputs, as CSV columns
 
 
 def count_unit(values: Sequence[Any]) -> tuple[float, str]:
