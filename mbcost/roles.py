@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """What a layer does; ``--by role`` rolls costs up by these."""
 
     STEM = "stem"
@@ -18,6 +18,3 @@ class Role(str, Enum):
     HEAD = "head"
     POOL = "pool"
     CLASSIFIER = "classifier"
-
-    def __str__(self) -> str:
-        return self.value
