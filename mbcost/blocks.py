@@ -131,7 +131,8 @@ def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
 
     No expand conv when the expanded width equals the input (V2's t = 1 row, V3's first row). SE squeeze
     width is ``make_divisible(se · expanded, 8)`` (TF, torchvision and timm agree). The input is added to
-    the output when the stride is 1 and the widths match.
+    the output when the stride is 1 and the widths match (``residual`` forces it on or off; on with
+    mismatched shapes is an error).
     """
     c = ctx.x.c
     exp_c, _ = _expanded_width(ctx, f)
@@ -152,7 +153,14 @@ def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
             ),
         ]
     parts.append(Part("project", Role.PROJECT, _conv(ctx, f, exp_c, out_c, 1, act="none")))
-    return Expansion(tuple(parts), stride == 1 and c == out_c, f["out"])
+    fits = stride == 1 and c == out_c
+    if f["residual"] and not fits:
+        raise SpecError(
+            f"'residual: true' needs matching shapes, but the block maps {c} channels to {out_c}"
+            f"{' with stride ' + str(stride) if stride != 1 else ''}",
+            ctx.where,
+        )
+    return Expansion(tuple(parts), fits if f["residual"] is None else f["residual"], f["out"])
 
 
 def expand_pool(ctx: Context, f: Mapping[str, Any]) -> Expansion:

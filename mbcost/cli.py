@@ -16,6 +16,11 @@ from mbcost.spec import IMPLS
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+FORMAT_HELP = (
+    "table: rich on a terminal, plain text when piped; json/csv: exact integers; md: Markdown."
+)
+
+
 def format_option(f: Callable) -> Callable:
     """``--format`` shared by every command."""
     return click.option(
@@ -24,8 +29,19 @@ def format_option(f: Callable) -> Callable:
         type=click.Choice(FORMATS),
         default="table",
         show_default=True,
-        help="table: rich on a terminal, plain text when piped; json/csv: exact integers; md: Markdown.",
+        help=FORMAT_HELP,
     )(f)
+
+
+def table_source(arch: str | None, spec: str | None) -> mbcost.Table:
+    """The table named by ARCH or read from ``--spec FILE`` (not both; neither means v1)."""
+    if arch is not None and spec is not None:
+        raise click.UsageError("give an ARCH or --spec FILE, not both")
+    if spec is not None:
+        from mbcost.spec import load
+
+        return load(spec)
+    return mbcost.get_arch(arch or "v1").table
 
 
 def scaling_options(f: Callable) -> Callable:
@@ -76,7 +92,13 @@ def cli() -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("arch", default="v1")
+@click.argument("arch", required=False)
+@click.option(
+    "--spec",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A layer table file (YAML or JSON) instead of a built-in ARCH.",
+)
 @scaling_options
 @click.option(
     "--convention",
@@ -93,9 +115,17 @@ def cli() -> None:
     show_default=True,
     help="One row per layer, per table block, or per role.",
 )
-@format_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice((*FORMATS, "yaml")),
+    default="table",
+    show_default=True,
+    help=f"{FORMAT_HELP} yaml: the layer table itself, to edit and pass back with --spec.",
+)
 def table(
-    arch: str,
+    arch: str | None,
+    spec: str | None,
     alpha: float,
     res: int | None,
     rho: float | None,
@@ -104,8 +134,8 @@ def table(
     by: str,
     fmt: str,
 ) -> None:
-    """Every layer of ARCH (default v1) with its MACs, parameters and share of the total, then a
-    rollup by role (for v1 this is the paper's Table 2).
+    """Every layer of ARCH (default v1), or of the table in --spec FILE, with its MACs, parameters
+    and share of the total, then a rollup by role (for v1 this is the paper's Table 2).
 
     \b
     Examples:
@@ -113,10 +143,22 @@ def table(
       mbcost table v2 --alpha 0.75 --rho 0.857
       mbcost table v3-large --impl torchvision --alpha 0.75 --format json
       mbcost table v1 --by role --format md
+      mbcost table --spec examples/cifar_mobilenet.yaml --res 32
+      mbcost table v2 --format yaml > mynet.yaml
     """
     if res is not None and rho is not None:
         raise click.UsageError("--res and --rho are mutually exclusive; give one")
-    report = mbcost.analyze(arch, alpha, res, rho, impl, convention)
+    source = table_source(arch, spec)
+    if fmt == "yaml":
+        from mbcost.spec import dump_yaml
+
+        if alpha != 1 or res is not None or rho is not None:
+            click.echo(
+                "note: a table has no alpha or resolution; pass them when you use it", err=True
+            )
+        sys.stdout.write(dump_yaml(source))
+        return
+    report = mbcost.analyze(source, alpha, res, rho, impl, convention)
     from mbcost.render import documents
 
     emit(

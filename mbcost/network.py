@@ -103,12 +103,12 @@ def _plan(table: Table, alpha: float, impl: str) -> tuple[_PlannedUnit, ...]:
     nominal = table.in_channels
     units = []
     first = True
-    for i, (block, fields) in enumerate(table.resolved_blocks(impl)):
+    for i, label, block, fields in table.resolved_blocks(impl):
         repeats = fields.get("n", 1)
         for r in range(repeats):
             ctx = Context(x, nominal, alpha, rule, first=first, repeat=r, where=table.where(i))
             expansion = EXPANDERS[block.kind](ctx, fields)
-            prefix = f"{i}.{r}" if repeats > 1 else f"{i}"
+            prefix = f"{label}.{r}" if repeats > 1 else label
             parts = tuple((f"{prefix}.{p.suffix}", p.role, p.layer) for p in expansion.parts)
             units.append(_PlannedUnit(prefix, block.kind, i, expansion.residual, parts))
             main = [p.layer for p in expansion.parts if p.role is not Role.SE]
@@ -159,5 +159,6 @@ def build_network(
                 index += 1
             units.append(Unit(planned.name, planned.kind, planned.residual, tuple(placed)))
     except ShapeError as exc:
-        raise ShapeError(f"layer {name}: {exc} at input resolution {resolution}") from None
+        where = table.where(int(name.split(".")[0]))
+        raise ShapeError(f"{where}: layer {name}: {exc} at input resolution {resolution}") from None
     return Network(table, alpha, resolution, impl, tuple(units))

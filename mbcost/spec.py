@@ -20,18 +20,24 @@ NORMS = ("bn", "none")
 POOL_OPS = ("avg", "max")
 IMPLS = ("paper", "torchvision", "timm")
 
+MAX_SIZE = (
+    2**20
+)  # channels, kernel, stride, resolution: far beyond any real network, keeps arithmetic sane
+MAX_REPEATS = (
+    10_000  # total repeats in a table: bounds the work a (possibly hostile) file can ask for
+)
 REQUIRED = object()  # marks a field without a default
 FROM_DEFAULTS = object()  # marks a field whose default comes from the table's ``defaults``
 
 
 def _positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"must be a positive integer, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SIZE:
+        raise ValueError(f"must be a positive integer up to {MAX_SIZE}, got {value!r}")
     return value
 
 
 def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SIZE:
         raise ValueError(f"must be a positive number, got {value!r}")
     return value
 
@@ -121,6 +127,7 @@ BLOCK_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "norm": _norm,
         "width": _width,
         "exp_width": (_choice(*WIDTH_POLICIES), FROM_DEFAULTS),
+        "residual": (_boolean, None),
     },
     "pool": {
         "global": (_choice(*POOL_OPS), None),
@@ -134,6 +141,7 @@ BLOCK_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "act": (_choice(*ACTIVATIONS), "none"),
         "width": (_choice(*WIDTH_POLICIES), "fixed"),
     },
+    "repeat": {"n": (_positive_int, REQUIRED), "blocks": (None, REQUIRED)},
 }
 
 DEFAULT_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
@@ -213,25 +221,36 @@ class Table:
         """The channel rounding rule this table uses under ``impl``."""
         return pick(self.rounding, impl)
 
-    def resolved_blocks(self, impl: str) -> list[tuple[Block, dict[str, Any]]]:
-        """Every block with impl mappings picked and every default filled in (computed once per impl:
-        a sweep over α and resolution reuses it)."""
+    def resolved_blocks(self, impl: str) -> list[tuple[int, str, Block, dict[str, Any]]]:
+        """Every block as ``(top-level index, label, block, fields)`` with impl mappings picked and
+        defaults filled in; ``repeat`` groups are unrolled (label ``"3.1.0"``: block 3, pass 1, inner
+        block 0). Computed once per impl: a sweep over α and resolution reuses it."""
         if impl in self._resolved:
             return self._resolved[impl]
         defaults = {
             key: pick(self.defaults.get(key, d), impl) for key, (_, d) in DEFAULT_FIELDS.items()
         }
-        out = []
-        for block in self.blocks:
-            values: dict[str, Any] = {}
-            for key, (_, default) in BLOCK_FIELDS[block.kind].items():
-                if key in block.fields:
-                    values[key] = pick(block.fields[key], impl)
-                elif default is FROM_DEFAULTS:
-                    values[key] = defaults[key]
-                else:
-                    values[key] = default
-            out.append((block, values))
+        out: list[tuple[int, str, Block, dict[str, Any]]] = []
+
+        def unroll(blocks: tuple[Block, ...], top: int | None, prefix: str) -> None:
+            for i, block in enumerate(blocks):
+                label = f"{prefix}{i}"
+                index = i if top is None else top
+                if block.kind == "repeat":
+                    for r in range(pick(block.fields["n"], impl)):
+                        unroll(block.fields["blocks"], index, f"{label}.{r}.")
+                    continue
+                values = {}
+                for key, (_, default) in BLOCK_FIELDS[block.kind].items():
+                    if key in block.fields:
+                        values[key] = pick(block.fields[key], impl)
+                    elif default is FROM_DEFAULTS:
+                        values[key] = defaults[key]
+                    else:
+                        values[key] = default
+                out.append((index, label, block, values))
+
+        unroll(self.blocks, None, "")
         self._resolved[impl] = out
         return out
 
@@ -254,8 +273,18 @@ class Table:
             data["impls"] = list(self.impls)
         if self.defaults:
             data["defaults"] = dict(self.defaults)
-        data["blocks"] = [{b.kind: dict(b.fields)} for b in self.blocks]
+        data["blocks"] = [_block_dict(b) for b in self.blocks]
         return data
+
+
+def _block_dict(block: Block) -> dict[str, Any]:
+    if block.kind == "repeat":
+        fields = {
+            "n": block.fields["n"],
+            "blocks": [_block_dict(b) for b in block.fields["blocks"]],
+        }
+        return {"repeat": fields}
+    return {block.kind: dict(block.fields)}
 
 
 def pick(value: Any, impl: str) -> Any:
@@ -292,10 +321,9 @@ def _check_value(
 
 
 def _parse_block(
-    index: int, raw: Any, impls: tuple[str, ...], origin: str, line: int | None
+    index: int, raw: Any, impls: tuple[str, ...], where: str, line: int | None
 ) -> Block:
-    prefix = f"{origin}:{line}" if line else origin
-    where = f"{prefix}: block {index}"
+    where = f"{where}: block {index}"
     if not isinstance(raw, Mapping) or len(raw) != 1:
         raise SpecError(
             f"must be a mapping with one key, the block kind ({', '.join(BLOCK_FIELDS)})", where
@@ -312,7 +340,10 @@ def _parse_block(
     for key, value in fields.items():
         if key not in schema:
             raise _unknown_key(key, schema, where)
-        checked[key] = _check_value(key, value, schema[key][0], impls, where)
+        if kind == "repeat" and key == "blocks":
+            checked[key] = _parse_blocks(value, impls, where, {})
+        else:
+            checked[key] = _check_value(key, value, schema[key][0], impls, where)
     for key, (_, default) in schema.items():
         if default is REQUIRED and key not in checked:
             raise SpecError(f"missing required field '{key}'", where)
@@ -320,8 +351,33 @@ def _parse_block(
     return Block(kind, checked, line)
 
 
+def _parse_blocks(
+    raw: Any, impls: tuple[str, ...], where: str, lines: Mapping[int, int]
+) -> tuple[Block, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise SpecError("'blocks' must be a non-empty list", where)
+    return tuple(
+        _parse_block(i, b, impls, f"{where}:{lines[i]}" if i in lines else where, lines.get(i))
+        for i, b in enumerate(raw)
+    )
+
+
+def _repeats(blocks: tuple[Block, ...]) -> int:
+    """How many block passes the table unrolls to (the largest ``n`` where implementations differ)."""
+
+    def largest(value: Any) -> int:
+        return max(value.values()) if isinstance(value, dict) else value
+
+    return sum(
+        largest(b.fields.get("n", 1)) * (_repeats(b.fields["blocks"]) if b.kind == "repeat" else 1)
+        for b in blocks
+    )
+
+
 def _check_kind_rules(kind: str, fields: Mapping[str, Any], where: str) -> None:
     """Rules that involve more than one field."""
+    if kind == "ir" and fields.get("residual") is True and "s" in fields and fields["s"] != 1:
+        raise SpecError("'residual: true' needs stride 1 ('s' is not 1)", where)
     if kind == "ir" and ("t" in fields) == ("exp" in fields):
         raise SpecError(
             "give exactly one of 't' (expansion ratio) or 'exp' (expanded width)", where
@@ -349,7 +405,7 @@ def parse_table(
     if (
         not isinstance(impls, (list, tuple))
         or not impls
-        or any(impl not in IMPLS for impl in impls)
+        or not all(isinstance(impl, str) and impl in IMPLS for impl in impls)
         or len(set(impls)) != len(impls)
     ):
         raise SpecError(
@@ -369,11 +425,72 @@ def parse_table(
         if key not in DEFAULT_FIELDS:
             raise _unknown_key(key, DEFAULT_FIELDS, f"{origin}: defaults")
         _check_value(key, value, DEFAULT_FIELDS[key][0], impls, f"{origin}: defaults")
-    blocks = data["blocks"]
-    if not isinstance(blocks, list) or not blocks:
-        raise SpecError("'blocks' must be a non-empty list", origin)
-    lines = lines or {}
-    parsed = tuple(
-        _parse_block(i, raw, impls, origin, lines.get(i)) for i, raw in enumerate(blocks)
-    )
+    parsed = _parse_blocks(data["blocks"], impls, origin, lines or {})
+    if _repeats(parsed) > MAX_REPEATS:
+        raise SpecError(f"the table unrolls to more than {MAX_REPEATS} block repeats", origin)
     return Table(blocks=parsed, impls=impls, defaults=dict(defaults), origin=origin, **top)
+
+
+def load(path: str) -> Table:
+    """Read a table from a YAML or JSON file (YAML is loaded safely: no object construction).
+
+    Every problem — unreadable, empty or malformed file, invalid table — is one ``SpecError`` that
+    names the file and, where the parser knows it, the line.
+    """
+    import os
+
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            raise SpecError(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB", path)
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SpecError(f"cannot read the table: {reason}", path) from None
+    if not text.strip():
+        raise SpecError("the file is empty", path)
+    data, lines = _parse_text(text, path)
+    return parse_table(data, origin=path, lines=lines)
+
+
+MAX_FILE_BYTES = 16 * 2**20
+
+
+def _parse_text(text: str, path: str) -> tuple[Any, dict[int, int]]:
+    """YAML (of which JSON is a subset here) -> (data, {block index: 1-based line})."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else path
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(f"malformed YAML/JSON: {problem}", where) from None
+    except RecursionError:
+        raise SpecError("malformed YAML/JSON: nested too deeply", path) from None
+    lines: dict[int, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "blocks" and isinstance(value, yaml.SequenceNode):
+                lines = {i: item.start_mark.line + 1 for i, item in enumerate(value.value)}
+    return data, lines
+
+
+def dump_yaml(table: Table) -> str:
+    """The table as YAML in the schema ``load`` reads: one block per line, in flow style."""
+    import yaml
+
+    data = table.to_dict()
+    blocks = data.pop("blocks")
+    head = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    rows = [
+        "- "
+        + yaml.safe_dump(
+            b, sort_keys=False, allow_unicode=True, default_flow_style=True, width=10**6
+        ).strip()
+        for b in blocks
+    ]
+    return head + "blocks:\n" + "".join(f"{row}\n" for row in rows)
