@@ -255,6 +255,91 @@ def archs(fmt: str) -> None:
     )
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Budget file (default: [tool.mbcost] in pyproject.toml, else mbcost.toml).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Baseline JSON to compare with (default: the budget file's 'baseline').",
+)
+@click.option(
+    "--tolerance",
+    default=None,
+    help="Growth past the baseline that still passes, e.g. 1% (default: the file's, else 0).",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Record every model's counts as the new baseline instead of comparing.",
+)
+@click.option(
+    "--junit",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write JUnit XML (one test case per model) to this file.",
+)
+@format_option
+def check(
+    config_path: str | None,
+    baseline: str | None,
+    tolerance: str | None,
+    update_baseline: bool,
+    junit: str | None,
+    fmt: str,
+) -> int:
+    """Check models against MAC / parameter / largest-layer budgets and a baseline; exit 1 if any
+    budget is exceeded, 2 if the budget file or a model is wrong. Each failure is also one line on
+    stderr (and a ::error annotation on GitHub Actions).
+
+    \b
+    Examples:
+      mbcost check --config examples/budgets.toml
+      mbcost check --config examples/budgets.toml --format json
+      mbcost check --config examples/budgets.toml --baseline examples/mbcost-baseline.json --tolerance 1%
+      mbcost check --config examples/budgets.toml --update-baseline
+    """
+    import os
+
+    from mbcost import budget
+    from mbcost.render import documents
+
+    config = budget.load_config(budget.find_config(config_path))
+    tol = None if tolerance is None else budget.parse_tolerance(tolerance, "--tolerance")
+    if update_baseline:
+        path = baseline or config.baseline
+        if not path:
+            raise click.UsageError(
+                "--update-baseline needs --baseline FILE or 'baseline' in the budget file"
+            )
+        measured = budget.measure_all(config, _progress)
+        budget.write_atomically(path, budget.baseline_text(measured))
+        click.echo(f"mbcost: recorded {len(measured)} models in {path}", err=True)
+        return 0
+    result = budget.run_checks(config, baseline, tol, progress=_progress)
+    emit(
+        fmt, sys.stdout, lambda: documents.check_doc(result), lambda: documents.check_sheets(result)
+    )
+    if junit:
+        budget.write_atomically(junit, budget.junit_xml(result))
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for row in result.failures:
+        line = budget.failure_line(row)
+        click.echo(f"::error title=mbcost budget::{line}" if annotate else f"FAIL {line}", err=True)
+    return 1 if result.failures else 0
+
+
+def _progress(model) -> None:
+    if model.source == "torch":
+        click.echo(f"mbcost: counting {model.target} with fvcore ...", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error is one line on stderr (exit 2 for bad usage or input)."""
     try:

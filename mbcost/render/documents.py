@@ -12,6 +12,7 @@ from mbcost.report import Report, Totals
 
 if TYPE_CHECKING:  # imported for annotations only: `mbcost table` never loads compare.py
     from mbcost.archs import Arch
+    from mbcost.budget import CheckResult
     from mbcost.compare import Comparison
 
 
@@ -308,3 +309,57 @@ def archs_doc(archs: Sequence[Arch], computed: dict[str, Totals]) -> dict[str, A
             for a in archs
         ]
     }
+
+
+def check_doc(result: CheckResult) -> dict[str, Any]:
+    """``config``, ``passed``, and per model its counts and checks (exact integers)."""
+    rows = result.rows
+    return {
+        "config": result.config.path,
+        "tolerance": result.config.tolerance,
+        "passed": not result.failures,
+        "models": [
+            {
+                "name": name,
+                "measured": {
+                    "macs": m.macs,
+                    "params": m.params,
+                    "layer_macs": m.layer_macs,
+                    "largest_layer": m.layer,
+                },
+                "checks": [
+                    {
+                        "check": r.check,
+                        "measured": r.measured,
+                        "limit": r.limit,
+                        "headroom": r.headroom,
+                        "status": r.status,
+                    }
+                    for r in rows
+                    if r.model == name
+                ],
+            }
+            for name, m in result.measured.items()
+        ],
+    }
+
+
+def check_sheets(result: CheckResult) -> list[Sheet]:
+    """One row per check: model, check, measured, limit, headroom, status."""
+    columns = (
+        Column("model", "model"),
+        Column("check", "check"),
+        Column("measured", "measured", "count"),
+        Column("limit", "limit", "count"),
+        Column("headroom", "headroom", "count"),
+        Column("status", "status"),
+    )
+    rows = [
+        (r.model, r.check, r.measured, r.limit, r.headroom, r.status.upper()) for r in result.rows
+    ]
+    failed = len(result.failures)
+    meta = [f"budget file {result.config.path} · tolerance {100 * result.config.tolerance:g}%"]
+    verdict = (
+        f"{failed} of {len(rows)} checks failed" if failed else f"all {len(rows)} checks passed"
+    )
+    return [Sheet("budget checks", meta, columns, rows, notes=(verdict,))]

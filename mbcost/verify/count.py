@@ -1,0 +1,86 @@
+"""fvcore's view of a torch module: per conv/linear module counts in execution order, and totals.
+
+fvcore's ``FlopCountAnalysis`` is used with its default handles, which is what users run: one count per
+multiply-accumulate of ``aten::_convolution`` (``conv``) and ``aten::linear`` (``linear``), 2 per element
+of an eval-mode affine BatchNorm (``batch_norm``), 1 per input element of ``adaptive_avg_pool2d``; every
+other op (activations, adds, multiplies, ``mean``) counts nothing, and the unsupported ones are listed.
+
+This module imports torch and fvcore: import it only after ``mbcost.verify.require_torch()``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import torch
+from fvcore.nn import FlopCountAnalysis, parameter_count
+from torch import nn
+
+COUNTED_MODULES = {nn.Conv2d: "conv", nn.Linear: "linear"}  # subclasses too (timm's Linear)
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleCount:
+    """One call of a Conv2d or Linear module: its name, kind (``conv``/``linear``), input and output
+    shapes without the batch dimension, fvcore's count for it, and its weight + bias elements."""
+
+    name: str
+    kind: str
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    macs: int
+    params: int
+
+
+@dataclass(frozen=True)
+class FvcoreCount:
+    """Everything the verifier compares: conv/linear modules in execution order, fvcore's ``total()``,
+    ``by_operator()`` and unsupported ops, ``parameter_count(model)['']`` and BatchNorm parameters."""
+
+    modules: tuple[ModuleCount, ...]
+    total: int
+    by_operator: Mapping[str, int]
+    unsupported: Mapping[str, int]
+    params: int
+    bn_params: int
+
+
+def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -> FvcoreCount:
+    """Run fvcore on ``model`` for one ``in_channels``×``resolution``² input (batch 1).
+
+    Each Conv2d/Linear module's count is fvcore's ``by_module()`` entry (so a module must be called
+    once); execution order and shapes come from forward hooks that fire during fvcore's own trace.
+    """
+    model.eval()
+    x = torch.randn(1, in_channels, resolution, resolution)
+    calls: list[tuple[nn.Module, torch.Tensor, torch.Tensor]] = []
+    hooks = [m.register_forward_hook(lambda m, i, o: calls.append((m, i[0], o)))
+             for m in model.modules() if _kind(m)]
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            analysis = (FlopCountAnalysis(model, x).unsupported_ops_warnings(False)
+                        .uncalled_modules_warnings(False).tracer_warnings("none"))
+            total = analysis.total()
+            by_module = analysis.by_module()
+    finally:
+        for hook in hooks:
+            hook.remove()
+    names = {id(m): name for name, m in model.named_modules()}
+    modules = tuple(  # shapes are read after the trace: reading them inside it records size ops
+        ModuleCount(names[id(m)], _kind(m), tuple(x_in.shape[1:]), tuple(y.shape[1:]),
+                    int(by_module[names[id(m)]]),
+                    sum(p.numel() for p in m.parameters(recurse=False)))
+        for m, x_in, y in calls
+    )
+    bn_params = sum(p.numel() for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+                    for p in m.parameters(recurse=False))
+    return FvcoreCount(
+        modules, int(total), {k: int(v) for k, v in analysis.by_operator().items()},
+        dict(analysis.unsupported_ops()), int(parameter_count(model)[""]), bn_params)
+
+
+def _kind(module: nn.Module) -> str | None:
+    return next((kind for cls, kind in COUNTED_MODULES.items() if isinstance(module, cls)), None)

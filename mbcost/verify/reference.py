@@ -1,0 +1,136 @@
+"""The reference models: torchvision's and timm's MobileNets at any width, with random weights.
+
+``REFERENCES`` maps (built-in arch, implementation) to a factory; the implementation names the channel
+rules the model follows, so the engine is expanded with the same ``--impl``. The paper's rules have no
+model of their own: for V2 (and V3 at α ≥ 0.75) they build exactly timm's layers (TF rules), and
+``find_reference`` uses timm's model after checking that; V1's paper rules (``int(c·α)``, no classifier
+bias) and the v1-conv / v1-shallow variants are built by no library and are verified ``--against table``.
+
+torchvision and timm are imported only inside the factories.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from mbcost.errors import MbcostError
+from mbcost.network import Network, Placed, build_network
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A library's model of ``arch`` following ``impl``'s rules; ``call`` shows how it is built."""
+
+    arch: str
+    impl: str
+    package: str
+    call: str  # with {alpha} for the width multiplier
+    factory: Callable[[float], Any]
+
+    def describe(self, alpha: float) -> str:
+        """The build call at width ``alpha``, as a user would type it."""
+        return self.call.format(alpha=f"{alpha:g}")
+
+    def build(self, alpha: float) -> Any:
+        """The model at width ``alpha`` (random weights, eval mode)."""
+        return self.factory(alpha).eval()
+
+
+def _torchvision(name: str) -> Callable[[float], Any]:
+    def build(alpha: float) -> Any:
+        models = importlib.import_module("torchvision.models")
+        return getattr(models, name)(weights=None, width_mult=alpha)
+
+    return build
+
+
+def _timm(module: str, function: str, variant: str) -> Callable[[float], Any]:
+    """timm's private generators take any channel multiplier; ``timm.create_model`` does not (its
+    registered names pass their own ``channel_multiplier``)."""
+
+    def build(alpha: float) -> Any:
+        generate = getattr(importlib.import_module(f"timm.models.{module}"), function)
+        return generate(variant, alpha, pretrained=False)
+
+    return build
+
+
+def _tv(arch: str, name: str) -> Reference:
+    return Reference(arch, "torchvision", "torchvision",
+                     f"torchvision.models.{name}(weights=None, width_mult={{alpha}})", _torchvision(name))
+
+
+def _tm(arch: str, module: str, function: str, variant: str) -> Reference:
+    return Reference(arch, "timm", "timm",
+                     f"timm.models.{module}.{function}('{variant}', {{alpha}}, pretrained=False)",
+                     _timm(module, function, variant))
+
+
+REFERENCES: dict[tuple[str, str], Reference] = {
+    (r.arch, r.impl): r
+    for r in (
+        _tm("v1", "efficientnet", "_gen_mobilenet_v1", "mobilenetv1_100"),
+        _tv("v2", "mobilenet_v2"),
+        _tm("v2", "efficientnet", "_gen_mobilenet_v2", "mobilenetv2_100"),
+        _tv("v3-large", "mobilenet_v3_large"),
+        _tm("v3-large", "mobilenetv3", "_gen_mobilenet_v3", "mobilenetv3_large_100"),
+        _tv("v3-small", "mobilenet_v3_small"),
+        _tm("v3-small", "mobilenetv3", "_gen_mobilenet_v3", "mobilenetv3_small_100"),
+    )
+}
+
+
+def find_reference(network: Network) -> Reference:
+    """The reference model for the network's table and implementation.
+
+    An implementation without its own model (``paper``) borrows one whose rules build the very same
+    layers at this width and resolution (timm first: the paper numbers follow TF's rules); otherwise a
+    ``MbcostError`` names the first layer where they part and what to run instead.
+    """
+    arch, impl = network.table.name, network.impl
+    if (arch, impl) in REFERENCES:
+        return REFERENCES[arch, impl]
+    candidates = sorted((r for (a, _), r in REFERENCES.items() if a == arch),
+                        key=lambda r: r.impl != "timm")
+    if not candidates:
+        raise MbcostError(f"no torchvision or timm model builds {arch}; verify it with --against table")
+    differences = []
+    for ref in candidates:
+        other = build_network(network.table, network.alpha, network.resolution, ref.impl)
+        difference = first_difference(network, other)
+        if difference is None:
+            return ref
+        differences.append(f"{ref.impl} ({difference})")
+    raise MbcostError(
+        f"{arch} --impl {impl} has no reference model at alpha {network.alpha:g}: its layers differ "
+        f"from {' and from '.join(differences)}; use --impl {candidates[0].impl} to verify against "
+        f"that model, or --against table")
+
+
+def first_difference(a: Network, b: Network) -> str | None:
+    """``None`` when both networks expand to the same layers; else the first difference, in words."""
+    for p, q in zip(a.layers, b.layers):
+        if _placed_key(p) != _placed_key(q):
+            return f"layer {p.name}: {_differing_fields(p, q, a.impl, b.impl)}"
+    if len(a.layers) != len(b.layers):
+        return f"{len(a.layers)} layers vs {len(b.layers)}"
+    if [u.residual for u in a.units] != [u.residual for u in b.units]:
+        return "residual connections differ"
+    return None
+
+
+def _placed_key(p: Placed) -> tuple:
+    return p.layer, p.in_shape, p.out_shape
+
+
+def _differing_fields(p: Placed, q: Placed, impl_p: str, impl_q: str) -> str:
+    if type(p.layer) is not type(q.layer):
+        return f"{p.layer.kind} vs {q.layer.kind}"
+    diffs = [
+        f"{f.name} {getattr(p.layer, f.name)} ({impl_p}) vs {getattr(q.layer, f.name)} ({impl_q})"
+        for f in fields(p.layer) if getattr(p.layer, f.name) != getattr(q.layer, f.name)
+    ]
+    return ", ".join(diffs) or f"input {p.in_shape} ({impl_p}) vs {q.in_shape} ({impl_q})"
