@@ -27,12 +27,16 @@ def main() -> None:
     for alpha in alphas:
         for res in resolutions:
             report = mbcost.analyze(table, alpha, res)
-            if report.totals.macs <= 150_000_000 and (best is None or report.totals.params > best[2]):
+            if report.totals.macs <= 150_000_000 and (
+                best is None or report.totals.params > best[2]
+            ):
                 best = (alpha, res, report.totals.params, len(report.rows))
     elapsed = time.perf_counter() - start
     configs = len(alphas) * len(resolutions)
-    print(f"{configs} configurations in {elapsed:.2f} s: {elapsed / configs * 1e6:.0f} µs each "
-          f"(target < 100 µs)")
+    print(
+        f"{configs} configurations in {elapsed:.2f} s: {elapsed / configs * 1e6:.0f} µs each "
+        f"(target < 100 µs)"
+    )
     print(f"largest model under 150M MACs: alpha {best[0]:.3f} at {best[1]} px, {best[2]:,} params")
 
 
