@@ -147,7 +147,7 @@ def build_network(
                 # The SE branch (pool → reduce → expand) is a side path: its layers chain from the
                 # block's feature map x, and its output rescales x, so the next layer sees x.
                 x_in = placed[-1].out_shape if role is se and placed[-1].role is se else x
-                if layer.kind == "linear" and layer.in_f != x_in.elements:
+                if type(layer) is Linear and layer.in_f != x_in.elements:
                     # a Linear flattens its input, whose spatial size is known only here
                     layer = Linear(x_in.elements, layer.out_f, layer.bias, layer.act)
                 y = layer.out_shape(x_in)

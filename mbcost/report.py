@@ -94,24 +94,36 @@ def make_report(network: Network, convention: str = "paper") -> Report:
     """Cost every layer of ``network`` under the named convention."""
     conv = get_convention(convention)
     macs_terms, params_terms = conv.macs_terms, conv.params_terms
-    rows = [
-        Row(
-            p.index,
-            p.name,
-            p.block,
-            p.role,
-            p.layer,
-            p.in_shape,
-            p.out_shape,
-            sum([v for t, v in cost.items() if t in macs_terms]),
-            sum([v for t, v in params.items() if t in params_terms]),
-            cost,
-            params,
-        )
-        for unit in network.units
-        for p in unit.layers
-        for cost, params in ((p.layer.cost_terms(p.in_shape, p.out_shape), p.layer.param_terms()),)
-    ]
+    rows: list[Row] = []
+    append = rows.append  # a plain loop: this is the hot path of α × resolution sweeps
+    for unit in network.units:
+        for p in unit.layers:
+            layer = p.layer
+            cost = layer.cost_terms(p.in_shape, p.out_shape)
+            params = layer.param_terms()
+            macs = 0
+            for term in macs_terms:
+                if term in cost:
+                    macs += cost[term]
+            count = 0
+            for term in params_terms:
+                if term in params:
+                    count += params[term]
+            append(
+                Row(
+                    p.index,
+                    p.name,
+                    p.block,
+                    p.role,
+                    layer,
+                    p.in_shape,
+                    p.out_shape,
+                    macs,
+                    count,
+                    cost,
+                    params,
+                )
+            )
     inputs = Inputs(network.table.name, network.alpha, network.resolution, network.impl, convention)
     totals = Totals(sum([r.macs for r in rows]), sum([r.params for r in rows]))
     return Report(inputs, tuple(rows), totals)

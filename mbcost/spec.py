@@ -292,12 +292,32 @@ def pick(value: Any, impl: str) -> Any:
     return value[impl] if isinstance(value, dict) else value
 
 
+# spellings people bring from other tools, mapped to this schema's one spelling
+KEY_ALIASES = {
+    "stride": "s",
+    "kernel": "k",
+    "kernel_size": "k",
+    "out_channels": "out",
+    "channels": "out",
+    "c": "out",
+    "expansion": "t",
+    "expand_ratio": "t",
+    "repeats": "n",
+    "activation": "act",
+    "se_ratio": "se",
+    "multiplier": "mult",
+}
+
+
 def _unknown_key(
     key: Any, allowed: Mapping[str, Any] | tuple[str, ...], where: str, what: str = "key"
 ) -> SpecError:
     import difflib
 
-    close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.5)
+    alias = KEY_ALIASES.get(str(key))
+    close = (
+        [alias] if alias in allowed else difflib.get_close_matches(str(key), list(allowed), 1, 0.5)
+    )
     hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
     return SpecError(f"unknown {what} {key!r}{hint}", where)
 
@@ -480,17 +500,43 @@ def _parse_text(text: str, path: str) -> tuple[Any, dict[int, int]]:
 
 
 def dump_yaml(table: Table) -> str:
-    """The table as YAML in the schema ``load`` reads: one block per line, in flow style."""
+    """The table as YAML in the schema ``load`` reads: top-level keys in block style, each block row
+    and every nested value on one line (flow style)."""
     import yaml
 
-    data = table.to_dict()
-    blocks = data.pop("blocks")
-    head = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
-    rows = [
-        "- "
-        + yaml.safe_dump(
-            b, sort_keys=False, allow_unicode=True, default_flow_style=True, width=10**6
-        ).strip()
-        for b in blocks
-    ]
-    return head + "blocks:\n" + "".join(f"{row}\n" for row in rows)
+    class Dumper(yaml.SafeDumper):
+        """SafeDumper that prints the collections wrapped by ``flow`` on one line."""
+
+    class FlowMap(dict):
+        pass
+
+    class FlowList(list):
+        pass
+
+    Dumper.add_representer(
+        FlowMap,
+        lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True),
+    )
+    Dumper.add_representer(
+        FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+    )
+
+    def flow(value: Any) -> Any:
+        if isinstance(value, dict):
+            return FlowMap({k: flow(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return FlowList([flow(v) for v in value])
+        return value
+
+    data = {key: flow(value) for key, value in table.to_dict().items()}
+    data["blocks"] = list(data["blocks"])  # one row per line
+    if "defaults" in data:
+        data["defaults"] = dict(data["defaults"])
+    return yaml.dump(
+        data,
+        Dumper=Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=2**16,
+    )
