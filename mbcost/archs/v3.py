@@ -39,17 +39,21 @@ def _head(last: int, head: int) -> list[dict]:
     ]
 
 
-V3_LARGE = {
-    "name": "v3-large",
-    "title": "MobileNetV3-Large",
-    "source": "arXiv:1905.02244, Table 1",
+_COMMON = {  # what both V3 tables share
     "resolution": 224,
     "in_channels": 3,
     "rounding": "divisible8",
     "impls": _IMPLS,
     "defaults": _HEAD_DEFAULTS,
+}
+
+V3_LARGE = {
+    "name": "v3-large",
+    "title": "MobileNetV3-Large",
+    "source": "arXiv:1905.02244, Table 1",
+    **_COMMON,
     "blocks": [                                                              # input     operator  exp  out SE NL  s
-        {"conv": {"k": 3, "s": 2, "out": 16, "width": _STEM_WIDTH}},                            # 224²×3    conv2d    -    16  -  HS  2
+        {"conv": {"k": 3, "s": 2, "out": 16, "width": _STEM_WIDTH}},         # 224²×3    conv2d    -    16  -  HS  2
         {"ir": {"k": 3, "exp": 16, "out": 16, "s": 1, "act": "relu"}},       # 112²×16   bneck 3×3 16   16  -  RE  1
         {"ir": {"k": 3, "exp": 64, "out": 24, "s": 2, "act": "relu"}},       # 112²×16   bneck 3×3 64   24  -  RE  2
         {"ir": {"k": 3, "exp": 72, "out": 24, "s": 1, "act": "relu"}},       # 56²×24    bneck 3×3 72   24  -  RE  1
@@ -73,13 +77,9 @@ V3_SMALL = {
     "name": "v3-small",
     "title": "MobileNetV3-Small",
     "source": "arXiv:1905.02244, Table 2",
-    "resolution": 224,
-    "in_channels": 3,
-    "rounding": "divisible8",
-    "impls": _IMPLS,
-    "defaults": _HEAD_DEFAULTS,
+    **_COMMON,
     "blocks": [                                                              # input     operator  exp  out SE NL  s
-        {"conv": {"k": 3, "s": 2, "out": 16, "width": _STEM_WIDTH}},                            # 224²×3    conv2d    -    16  -  HS  2
+        {"conv": {"k": 3, "s": 2, "out": 16, "width": _STEM_WIDTH}},         # 224²×3    conv2d    -    16  -  HS  2
         {"ir": {"k": 3, "exp": 16, "out": 16, "s": 2, "se": 0.25, "act": "relu"}},  # 112²×16 bneck 3×3 16 16 ✓ RE 2
         {"ir": {"k": 3, "exp": 72, "out": 24, "s": 2, "act": "relu"}},       # 56²×16    bneck 3×3 72   24  -  RE  2
         {"ir": {"k": 3, "exp": 88, "out": 24, "s": 1, "act": "relu"}},       # 28²×24    bneck 3×3 88   24  -  RE  1
