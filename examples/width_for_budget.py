@@ -1,6 +1,6 @@
 """Library use: the widest MobileNetV2 that fits a MAC budget at each input resolution.
 
-    python examples/width_for_budget.py [--budget 100M]
+python examples/width_for_budget.py [--budget 100M]
 """
 
 from __future__ import annotations

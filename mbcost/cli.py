@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 
@@ -340,8 +341,16 @@ def _progress(model) -> None:
         click.echo(f"mbcost: counting {model.target} with fvcore ...", err=True)
 
 
+from mbcost.verify.cli import verify  # noqa: E402  (torch is imported only when verify runs)
+
+cli.add_command(verify)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error is one line on stderr (exit 2 for bad usage or input)."""
+    if argv is None and hasattr(signal, "SIGPIPE"):
+        # a closed pipe (`mbcost table | head`) ends the process quietly, as it does for cat or grep
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         rv = cli.main(args=argv, prog_name="mbcost", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
@@ -360,7 +369,4 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("mbcost: aborted", err=True)
         return 1
-    except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (| head): not an error
-        return 0
     return rv if isinstance(rv, int) else 0

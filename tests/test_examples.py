@@ -75,7 +75,5 @@ def test_torch_budget_example(run):
         "check", "--config", str(EXAMPLES / "budgets-torch.toml"), "--format", "json"
     )
     assert code == 0, err
-    checks = {
-        c["check"]: c["measured"] for c in json.loads(out)["models"][0]["checks"]
-    }
+    checks = {c["check"]: c["measured"] for c in json.loads(out)["models"][0]["checks"]}
     assert checks == {"max_macs": 300_774_272, "max_params": 3_470_760}  # equals the engine's v2

@@ -1,7 +1,8 @@
 """An expanded ``Network`` -> a ``torch.nn.Module`` with random weights, one submodule per unit.
 
 Each ``Unit`` (one repeat of one table block) becomes a ``UnitModule`` whose steps are named after the
-engine's layer names (``units.7_2.dw.conv`` is the engine's ``7.2.dw``), so a mismatch names both sides.
+engine's layer names (module ``7_2.dw.conv`` is the engine's ``7.2.dw``, ``7_2.se.reduce.conv`` its
+``7.2.se.reduce``), so a mismatch names both sides.
 Built so that fvcore sees exactly what the engine costs: convs use padding k//2, global average pools
 are ``nn.AdaptiveAvgPool2d`` (fvcore counts those), the SE branch multiplies its block's feature map,
 and a unit with ``residual`` adds its input to its output.
@@ -11,6 +12,7 @@ This module imports torch: import it only after ``mbcost.verify.require_torch()`
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from itertools import groupby
 
 import torch
@@ -31,45 +33,23 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {  # every name in spec.ACTIVATIONS
 }
 
 
-class TableModel(nn.Module):
-    """The units of a network in order, keyed by unit name with dots as underscores (``7.2`` -> ``7_2``)."""
-
-    def __init__(self, units: dict[str, nn.Module]) -> None:
-        super().__init__()
-        self.units = nn.ModuleDict(units)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for unit in self.units.values():
-            x = unit(x)
-        return x
-
-
-class UnitModule(nn.Module):
+class UnitModule(nn.Sequential):
     """One repeat of one block: its steps in order, then the residual add when the unit has one."""
 
     def __init__(self, steps: dict[str, nn.Module], residual: bool) -> None:
-        super().__init__()
-        self.steps = nn.ModuleDict(steps)
+        super().__init__(OrderedDict(steps))
         self.residual = residual
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = x
-        for step in self.steps.values():
-            y = step(y)
+        y = super().forward(x)
         return y + x if self.residual else y
 
 
-class SqueezeExcite(nn.Module):
+class SqueezeExcite(nn.Sequential):
     """A side branch (the engine's consecutive ``se`` layers) whose output multiplies its input."""
 
-    def __init__(self, branch: dict[str, nn.Module]) -> None:
-        super().__init__()
-        self.branch = nn.Sequential()
-        for name, module in branch.items():
-            self.branch.add_module(name, module)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.branch(x)
+        return x * super().forward(x)
 
 
 class FlatLinear(nn.Module):
@@ -86,10 +66,11 @@ class FlatLinear(nn.Module):
         return y.reshape(y.shape[0], -1, 1, 1)
 
 
-def build_model(network: Network) -> TableModel:
-    """A torch module computing ``network``, with random weights, in eval mode."""
-    units = {unit.name.replace(".", "_"): _unit_module(unit) for unit in network.units}
-    return TableModel(units).eval()
+def build_model(network: Network) -> nn.Sequential:
+    """A torch module computing ``network``, with random weights, in eval mode: a Sequential of
+    units named like the engine's with dots as underscores (``7.2`` -> ``7_2``)."""
+    units = OrderedDict((unit.name.replace(".", "_"), _unit_module(unit)) for unit in network.units)
+    return nn.Sequential(units).eval()
 
 
 def _unit_module(unit: Unit) -> UnitModule:
@@ -100,7 +81,7 @@ def _unit_module(unit: Unit) -> UnitModule:
             branch: dict[str, nn.Module] = {}
             for p in group:
                 branch[_unique(_suffix(unit, p).split(".")[-1], branch)] = _layer_module(p.layer)
-            steps[_unique("se", steps)] = SqueezeExcite(branch)
+            steps[_unique("se", steps)] = SqueezeExcite(OrderedDict(branch))
         else:
             for p in group:
                 steps[_unique(_suffix(unit, p).replace(".", "_"), steps)] = _layer_module(p.layer)
@@ -120,9 +101,18 @@ def _layer_module(layer: Layer) -> nn.Module:
     """Conv2d (+ BN when ``norm``) + activation, a flattening Linear, or a pool."""
     if isinstance(layer, Conv2d):
         block = nn.Sequential()
-        block.add_module("conv", nn.Conv2d(layer.in_c, layer.out_c, layer.k, layer.stride,
-                                           padding=layer.k // 2, groups=layer.groups,
-                                           bias=layer.bias))
+        block.add_module(
+            "conv",
+            nn.Conv2d(
+                layer.in_c,
+                layer.out_c,
+                layer.k,
+                layer.stride,
+                padding=layer.k // 2,
+                groups=layer.groups,
+                bias=layer.bias,
+            ),
+        )
         if layer.norm:
             block.add_module("bn", nn.BatchNorm2d(layer.out_c))
         block.add_module("act", ACTIVATIONS[layer.act]())

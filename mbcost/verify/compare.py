@@ -11,23 +11,26 @@ only for a reference model and only with a known reason (timm's SE pools with ``
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from itertools import zip_longest
+from typing import TYPE_CHECKING
 
-from mbcost.archs import get_arch
-from mbcost.errors import MbcostError, suggest
 from mbcost.layers import Pool, Shape
-from mbcost.network import Network, build_network, resolve_resolution
+from mbcost.network import Network
 from mbcost.report import Report, Row, make_report
 from mbcost.roles import Role
-from mbcost.spec import Table
 
-AGAINST = ("reference", "table")
+if TYPE_CHECKING:  # count.py imports torch
+    from mbcost.verify.count import FvcoreCount, ModuleCount
 
 # fvcore's operator names for the engine's cost terms
-FVCORE_OPERATORS = {"conv": ("conv",), "linear": ("linear", "addmm", "matmul", "mm"),
-                    "bn": ("batch_norm",), "pool": ("adaptive_avg_pool2d",)}
+FVCORE_OPERATORS = {
+    "conv": ("conv",),
+    "linear": ("linear", "addmm", "matmul", "mm"),
+    "bn": ("batch_norm",),
+    "pool": ("adaptive_avg_pool2d",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class LayerCheck:
 
     position: int
     row: Row | None
-    module: Any  # count.ModuleCount | None (count.py imports torch)
+    module: ModuleCount | None
 
     @property
     def shapes_match(self) -> bool:
@@ -56,8 +59,9 @@ class LayerCheck:
         engine shape with as many elements)."""
         if self.row is None or self.module is None:
             return False
-        return (_same_shape(self.row.in_shape, self.module.in_shape)
-                and _same_shape(self.row.out_shape, self.module.out_shape))
+        return _same_shape(self.row.in_shape, self.module.in_shape) and _same_shape(
+            self.row.out_shape, self.module.out_shape
+        )
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -85,10 +89,13 @@ def _same_shape(engine: Shape, torch_shape: tuple[int, ...]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class TermCheck:
-    """One total, engine vs fvcore/torch; ``reason`` says why a difference is expected, if it is."""
+    """One total, engine vs measured on the torch side; ``covers`` names the engine terms it sums
+    (empty for whole totals such as fvcore's ``total()``); ``reason`` says why a difference is
+    expected, when it is."""
 
     quantity: str  # "macs" or "params"
     term: str
+    covers: tuple[str, ...]
     engine: int
     measured: int
     reason: str = ""
@@ -137,103 +144,66 @@ class Verification:
         return self.layers_ok and self.terms_ok
 
 
-def compare(network: Network, count: Any, setup: Setup) -> Verification:
-    """Check ``network`` (the engine) against ``count`` (a ``count.FvcoreCount``)."""
+def compare(network: Network, count: FvcoreCount, setup: Setup) -> Verification:
+    """Check ``network`` (the engine) against fvcore's ``count`` of the model described by ``setup``."""
     report = make_report(network, "paper")
     rows = [r for r in report.rows if not isinstance(r.layer, Pool)]
-    modules = list(count.modules)
-    size = max(len(rows), len(modules))
-    rows += [None] * (size - len(rows))
-    modules += [None] * (size - len(modules))
-    layers = tuple(LayerCheck(i, r, m) for i, (r, m) in enumerate(zip(rows, modules)))
-    terms = _term_checks(network, report, count, explain=setup.against == "reference")
+    layers = tuple(LayerCheck(i, r, m) for i, (r, m) in enumerate(zip_longest(rows, count.modules)))
+    terms = _term_checks(network, report, count, reference=setup.against == "reference")
     return Verification(setup, report, layers, terms, dict(count.unsupported))
 
 
-def _term_checks(network: Network, report: Report, count: Any, explain: bool) -> tuple[TermCheck, ...]:
+def _term_checks(
+    network: Network, report: Report, count: FvcoreCount, reference: bool
+) -> tuple[TermCheck, ...]:
+    """Totals by term: conv + linear, bn and pool MACs against fvcore's operators, fvcore's total(),
+    weights + biases, BatchNorm parameters and sum(numel). Only a ``reference`` model may differ,
+    and only by a known reason."""
     terms = report.by_term()
     ops = count.by_operator
 
-    def engine(*names: str, kind: str = "cost") -> int:
-        return sum(terms.get(f"{kind}.{n}", 0) for n in names)
+    def check(quantity: str, covers: tuple[str, ...], measured: int, reason: str = "") -> TermCheck:
+        kind = "cost" if quantity == "macs" else "params"
+        engine = sum(terms.get(f"{kind}.{t}", 0) for t in covers)
+        return TermCheck(quantity, " + ".join(covers), covers, engine, measured, reason)
 
     def fvcore(*names: str) -> int:
         return sum(ops.get(op, 0) for n in names for op in FVCORE_OPERATORS[n])
 
-    other = sum(v for k, v in ops.items()
-                if not any(k in o for o in FVCORE_OPERATORS.values()))
     se_pool = sum(r.cost_terms.get("pool", 0) for r in report.rows if r.role is Role.SE)
     pool_reason = ""
-    if explain and se_pool and "aten::mean" in count.unsupported and (
-            engine("pool") - fvcore("pool") == se_pool):
-        pool_reason = (f"the reference pools its SE branches with x.mean(), which fvcore does not count "
-                       f"(aten::mean is unsupported): {se_pool:,} SE-pooled elements")
-    bn_params = count.bn_params
+    if (
+        reference
+        and se_pool
+        and "aten::mean" in count.unsupported
+        and (terms.get("cost.pool", 0) - fvcore("pool") == se_pool)
+    ):
+        pool_reason = (
+            f"the reference pools its SE branches with x.mean(), which fvcore does not count "
+            f"(aten::mean is unsupported): {se_pool:,} SE-pooled elements"
+        )
     checks = [
-        TermCheck("macs", "conv + linear", engine("conv", "linear"), fvcore("conv", "linear")),
-        TermCheck("macs", "bn", engine("bn"), fvcore("bn")),
-        TermCheck("macs", "pool", engine("pool"), fvcore("pool"), pool_reason),
+        check("macs", ("conv", "linear"), fvcore("conv", "linear")),
+        check("macs", ("bn",), fvcore("bn")),
+        check("macs", ("pool",), fvcore("pool"), pool_reason),
     ]
+    other = sum(v for k, v in ops.items() if not any(k in o for o in FVCORE_OPERATORS.values()))
     if other:
-        checks.append(TermCheck("macs", "other fvcore operators", 0, other))
-    checks.append(TermCheck("macs", "fvcore total()", make_report(network, "fvcore").totals.macs,
-                            count.total, pool_reason))
+        checks.append(TermCheck("macs", "other fvcore operators", (), 0, other))
+    total_reason = pool_reason and "the SE pooling that fvcore does not count (see pool)"
     checks += [
-        TermCheck("params", "weight + bias", engine("weight", "bias", kind="params"),
-                  count.params - bn_params),
-        TermCheck("params", "bn", engine("bn", kind="params"), bn_params),
-        TermCheck("params", "sum(numel)", make_report(network, "torch").totals.params, count.params),
+        TermCheck(
+            "macs",
+            "fvcore total()",
+            (),
+            make_report(network, "fvcore").totals.macs,
+            count.total,
+            total_reason,
+        ),
+        check("params", ("weight", "bias"), count.params - count.bn_params),
+        check("params", ("bn",), count.bn_params),
+        TermCheck(
+            "params", "sum(numel)", (), make_report(network, "torch").totals.params, count.params
+        ),
     ]
     return tuple(checks)
-
-
-def verify(arch: str | Table, alpha: float = 1.0, resolution: int | None = None,
-           rho: float | None = None, impl: str = "paper", against: str = "reference",
-           counts: MutableMapping | None = None) -> Verification:
-    """Verify the engine on ``arch`` (a built-in name, or a ``Table`` with ``against="table"``).
-
-    ``against="reference"``: the torchvision/timm model of the arch at width ``alpha``;
-    ``against="table"``: a torch model generated from the engine's own expanded table. ``counts`` is an
-    optional cache of fvcore results (keyed by what was built), for running many configurations.
-    Raises ``MbcostError`` for bad input or when torch, fvcore or the reference library is missing.
-    """
-    from mbcost.verify import require_torch
-
-    if against not in AGAINST:
-        raise suggest(against, AGAINST, "'against' choice")
-    table = get_arch(arch).table if isinstance(arch, str) else arch
-    pixels = resolve_resolution(table.resolution, resolution, rho)
-    network = build_network(table, alpha, pixels, impl)
-    if against == "table":
-        require_torch()
-        key: tuple = ("table", network.units, pixels, table.in_channels)
-        model = f"generated from mbcost's {table.name} table ({impl} rules)"
-
-        def build() -> Any:
-            from mbcost.verify.build import build_model
-
-            return build_model(network)
-    else:
-        if not isinstance(arch, str):
-            raise MbcostError("a user table has no reference model; verify it with --against table")
-        from mbcost.verify.reference import find_reference
-
-        ref = find_reference(network)
-        require_torch(ref.package)
-        key = ("reference", ref.arch, ref.impl, network.alpha, pixels)
-        model = ref.describe(network.alpha)
-        if ref.impl != impl:
-            model += f" (its layers equal the {impl} rules' here)"
-
-        def build() -> Any:
-            return ref.build(network.alpha)
-
-    if counts is not None and key in counts:
-        result = counts[key]
-    else:
-        from mbcost.verify.count import count_with_fvcore
-
-        result = count_with_fvcore(build(), pixels, table.in_channels)
-        if counts is not None:
-            counts[key] = result
-    return compare(network, result, Setup(table.name, network.alpha, pixels, impl, against, model))

@@ -23,8 +23,9 @@ COUNTED_MODULES = {nn.Conv2d: "conv", nn.Linear: "linear"}  # subclasses too (ti
 
 @dataclass(frozen=True, slots=True)
 class ModuleCount:
-    """One call of a Conv2d or Linear module: its name, kind (``conv``/``linear``), input and output
-    shapes without the batch dimension, fvcore's count for it, and its weight + bias elements."""
+    """A Conv2d or Linear module that ran: its name, kind (``conv``/``linear``), input and output
+    shapes (of its first call) without the batch dimension, fvcore's count for it, and its weight +
+    bias elements."""
 
     name: str
     kind: str
@@ -50,19 +51,28 @@ class FvcoreCount:
 def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -> FvcoreCount:
     """Run fvcore on ``model`` for one ``in_channels``×``resolution``² input (batch 1).
 
-    Each Conv2d/Linear module's count is fvcore's ``by_module()`` entry (so a module must be called
-    once); execution order and shapes come from forward hooks that fire during fvcore's own trace.
+    Each Conv2d/Linear module's count is fvcore's ``by_module()`` entry; the order and shapes come
+    from forward hooks that fire during fvcore's own trace. A module called more than once is listed
+    once, at its first call, with fvcore's count for all its calls (so the counts still sum to
+    fvcore's conv + linear operators).
     """
     model.eval()
     x = torch.randn(1, in_channels, resolution, resolution)
-    calls: list[tuple[nn.Module, torch.Tensor, torch.Tensor]] = []
-    hooks = [m.register_forward_hook(lambda m, i, o: calls.append((m, i[0], o)))
-             for m in model.modules() if _kind(m)]
+    calls: dict[nn.Module, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def record(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        calls.setdefault(module, (inputs[0], output))
+
+    hooks = [m.register_forward_hook(record) for m in model.modules() if _kind(m)]
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            analysis = (FlopCountAnalysis(model, x).unsupported_ops_warnings(False)
-                        .uncalled_modules_warnings(False).tracer_warnings("none"))
+            analysis = (
+                FlopCountAnalysis(model, x)
+                .unsupported_ops_warnings(False)
+                .uncalled_modules_warnings(False)
+                .tracer_warnings("none")
+            )
             total = analysis.total()
             by_module = analysis.by_module()
     finally:
@@ -70,16 +80,30 @@ def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -
             hook.remove()
     names = {id(m): name for name, m in model.named_modules()}
     modules = tuple(  # shapes are read after the trace: reading them inside it records size ops
-        ModuleCount(names[id(m)], _kind(m), tuple(x_in.shape[1:]), tuple(y.shape[1:]),
-                    int(by_module[names[id(m)]]),
-                    sum(p.numel() for p in m.parameters(recurse=False)))
-        for m, x_in, y in calls
+        ModuleCount(
+            names[id(m)],
+            _kind(m),
+            tuple(x_in.shape[1:]),
+            tuple(y.shape[1:]),
+            int(by_module[names[id(m)]]),
+            sum(p.numel() for p in m.parameters(recurse=False)),
+        )
+        for m, (x_in, y) in calls.items()
     )
-    bn_params = sum(p.numel() for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
-                    for p in m.parameters(recurse=False))
+    bn_params = sum(
+        p.numel()
+        for m in model.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm)
+        for p in m.parameters(recurse=False)
+    )
     return FvcoreCount(
-        modules, int(total), {k: int(v) for k, v in analysis.by_operator().items()},
-        dict(analysis.unsupported_ops()), int(parameter_count(model)[""]), bn_params)
+        modules,
+        int(total),
+        {k: int(v) for k, v in analysis.by_operator().items()},
+        dict(analysis.unsupported_ops()),
+        int(parameter_count(model)[""]),
+        bn_params,
+    )
 
 
 def _kind(module: nn.Module) -> str | None:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from mbcost.archs import get_arch, list_archs
-from mbcost.verify.compare import Verification, verify
+from mbcost.verify.compare import Verification
 from mbcost.verify.reference import REFERENCES
+from mbcost.verify.run import Cache, verify
 
 WIDTHS = (0.35, 0.5, 0.75, 1.0, 1.4)  # the V2/V3 grid of the TF model READMEs (and 1.4)
 V1_WIDTHS = (0.25, 0.5, 0.75, 1.0, 1.25)  # the V1 paper's widths, and timm's mobilenetv1_125
@@ -46,14 +47,23 @@ def grid(archs: tuple[str, ...] = ()) -> Iterator[Config]:
                         yield Config(name, impl, against, alpha, resolution)
 
 
-def verify_all(configs: list[Config],
-               progress: Callable[[Config], None] | None = None) -> list[Verification]:
+def verify_all(
+    configs: list[Config], progress: Callable[[Config], None] | None = None
+) -> list[Verification]:
     """Verify every configuration in order; ``progress`` is called after each one."""
-    counts: dict = {}
+    cache = Cache()
     results = []
     for config in configs:
-        results.append(verify(config.arch, config.alpha, config.resolution, impl=config.impl,
-                              against=config.against, counts=counts))
+        results.append(
+            verify(
+                config.arch,
+                config.alpha,
+                config.resolution,
+                impl=config.impl,
+                against=config.against,
+                cache=cache,
+            )
+        )
         if progress:
             progress(config)
     return results

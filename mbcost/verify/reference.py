@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from mbcost.errors import MbcostError
@@ -59,14 +59,23 @@ def _timm(module: str, function: str, variant: str) -> Callable[[float], Any]:
 
 
 def _tv(arch: str, name: str) -> Reference:
-    return Reference(arch, "torchvision", "torchvision",
-                     f"torchvision.models.{name}(weights=None, width_mult={{alpha}})", _torchvision(name))
+    return Reference(
+        arch,
+        "torchvision",
+        "torchvision",
+        f"torchvision.models.{name}(weights=None, width_mult={{alpha}})",
+        _torchvision(name),
+    )
 
 
 def _tm(arch: str, module: str, function: str, variant: str) -> Reference:
-    return Reference(arch, "timm", "timm",
-                     f"timm.models.{module}.{function}('{variant}', {{alpha}}, pretrained=False)",
-                     _timm(module, function, variant))
+    return Reference(
+        arch,
+        "timm",
+        "timm",
+        f"timm.models.{module}.{function}('{variant}', {{alpha}}, pretrained=False)",
+        _timm(module, function, variant),
+    )
 
 
 REFERENCES: dict[tuple[str, str], Reference] = {
@@ -93,10 +102,13 @@ def find_reference(network: Network) -> Reference:
     arch, impl = network.table.name, network.impl
     if (arch, impl) in REFERENCES:
         return REFERENCES[arch, impl]
-    candidates = sorted((r for (a, _), r in REFERENCES.items() if a == arch),
-                        key=lambda r: r.impl != "timm")
+    candidates = sorted(
+        (r for (a, _), r in REFERENCES.items() if a == arch), key=lambda r: r.impl != "timm"
+    )
     if not candidates:
-        raise MbcostError(f"no torchvision or timm model builds {arch}; verify it with --against table")
+        raise MbcostError(
+            f"no torchvision or timm model builds {arch}; verify it with --against table"
+        )
     differences = []
     for ref in candidates:
         other = build_network(network.table, network.alpha, network.resolution, ref.impl)
@@ -107,12 +119,13 @@ def find_reference(network: Network) -> Reference:
     raise MbcostError(
         f"{arch} --impl {impl} has no reference model at alpha {network.alpha:g}: its layers differ "
         f"from {' and from '.join(differences)}; use --impl {candidates[0].impl} to verify against "
-        f"that model, or --against table")
+        f"that model, or --against table"
+    )
 
 
 def first_difference(a: Network, b: Network) -> str | None:
     """``None`` when both networks expand to the same layers; else the first difference, in words."""
-    for p, q in zip(a.layers, b.layers):
+    for p, q in zip(a.layers, b.layers, strict=False):
         if _placed_key(p) != _placed_key(q):
             return f"layer {p.name}: {_differing_fields(p, q, a.impl, b.impl)}"
     if len(a.layers) != len(b.layers):
@@ -130,7 +143,8 @@ def _differing_fields(p: Placed, q: Placed, impl_p: str, impl_q: str) -> str:
     if type(p.layer) is not type(q.layer):
         return f"{p.layer.kind} vs {q.layer.kind}"
     diffs = [
-        f"{f.name} {getattr(p.layer, f.name)} ({impl_p}) vs {getattr(q.layer, f.name)} ({impl_q})"
-        for f in fields(p.layer) if getattr(p.layer, f.name) != getattr(q.layer, f.name)
+        f"{name} {a} ({impl_p}) vs {b} ({impl_q})"
+        for name, a, b in zip(p.layer._fields, p.layer, q.layer, strict=True)
+        if a != b
     ]
     return ", ".join(diffs) or f"input {p.in_shape} ({impl_p}) vs {q.in_shape} ({impl_q})"
