@@ -11,27 +11,9 @@ import click
 import mbcost
 from mbcost.conventions import CONVENTIONS
 from mbcost.errors import MbcostError
+from mbcost.options import CONTEXT, FORMAT_HELP, format_option
 from mbcost.render import FORMATS, emit
 from mbcost.spec import IMPLS
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-FORMAT_HELP = (
-    "table: rich on a terminal, plain text when piped; json/csv: exact integers; md: Markdown."
-)
-
-
-def format_option(f: Callable) -> Callable:
-    """``--format`` shared by every command."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help=FORMAT_HELP,
-    )(f)
 
 
 def table_source(arch: str | None, spec: str | None) -> mbcost.Table:

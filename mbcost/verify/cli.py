@@ -1,10 +1,8 @@
 """``mbcost verify``: the click command. Imports click and the engine only; torch is imported when the
 command runs, so registering it costs ``mbcost table`` nothing.
 
-The option decorators mirror ``mbcost.cli``'s ``scaling_options``/``format_option`` rather than import
-them: ``mbcost.cli`` imports this module to register the command, so importing it back would be
-circular. ``--alpha``, ``--impl`` and ``--against`` default to None here so that ``--all`` can tell
-them apart from values the user gave.
+Shared settings come from ``mbcost.options``. ``--alpha``, ``--impl`` and ``--against`` default to None
+here (unlike ``mbcost table``'s) so that ``--all`` can tell them apart from values the user gave.
 """
 
 from __future__ import annotations
@@ -18,13 +16,13 @@ from typing import TYPE_CHECKING
 import click
 
 from mbcost.errors import MbcostError
-from mbcost.render import FORMATS, emit, wants_colour
+from mbcost.options import CONTEXT, format_option
+from mbcost.render import emit, wants_colour
 from mbcost.spec import IMPLS, Table, load
 
 if TYPE_CHECKING:
     from mbcost.verify.grid import Config
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 AGAINST = ("reference", "table")
 
 
@@ -78,15 +76,7 @@ AGAINST = ("reference", "table")
 @click.option(
     "--explain", is_flag=True, help="Also show each counting convention as a sum of named terms."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table: rich on a terminal, plain text when piped; json/csv: exact integers; "
-    "md: Markdown.",
-)
+@format_option
 @click.pass_context
 def verify(
     ctx: click.Context,
