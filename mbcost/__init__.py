@@ -5,6 +5,7 @@ Library use::
     import mbcost
     report = mbcost.analyze("v2", alpha=0.75, resolution=192)
     report.totals.macs, report.totals.params
+    mine = mbcost.analyze(mbcost.load_table("mynet.yaml"), alpha=0.5)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mbcost.errors import MbcostError, ShapeError, SpecError, UnknownNameError
 from mbcost.network import build_network, resolve_resolution
 from mbcost.report import Report, Row, Totals, make_report
 from mbcost.spec import Table, parse_table
+from mbcost.spec import load as load_table
 
 __version__ = "0.1.0"
 
@@ -31,6 +33,7 @@ __all__ = [
     "analyze",
     "get_arch",
     "list_archs",
+    "load_table",
     "parse_table",
 ]
 

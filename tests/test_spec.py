@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -275,3 +276,10 @@ def test_fuzzed_files_raise_only_spec_errors(tmp_path, text):
     path = _write(tmp_path, text)
     with contextlib.suppress(MbcostError):
         mbcost.analyze(load(path), resolution=16)
+
+
+def test_library_reads_tables_with_load_table():
+    path = Path(__file__).resolve().parent.parent / "examples" / "cifar_mobilenet.yaml"
+    report = mbcost.analyze(mbcost.load_table(str(path)))
+    assert report.inputs.arch == "cifar-mobilenet" and report.inputs.resolution == 32
+    assert report.rows[-1].layer.out_f == 10
