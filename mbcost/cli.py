@@ -152,27 +152,34 @@ def table(
     )
 
 
+POSITIVE = click.IntRange(min=1)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("kinds", nargs=-1, required=True)
-@click.option("--k", "k", type=int, default=3, show_default=True, help="Kernel size D_K.")
-@click.option("--m", "m", type=int, default=512, show_default=True, help="Input channels M.")
-@click.option("--n", "n", type=int, default=512, show_default=True, help="Output channels N.")
-@click.option("--df", type=int, default=14, show_default=True, help="Input feature map size D_F.")
-@click.option("--stride", type=int, default=1, show_default=True, help="Stride.")
-@click.option("--groups", type=int, default=1, show_default=True, help="Groups G for 'grouped'.")
+@click.option("--k", "k", type=POSITIVE, default=3, show_default=True, help="Kernel size D_K.")
+@click.option("--m", "m", type=POSITIVE, default=512, show_default=True, help="Input channels M.")
+@click.option("--n", "n", type=POSITIVE, default=512, show_default=True, help="Output channels N.")
 @click.option(
-    "--expansion", type=int, default=6, show_default=True, help="Expansion t for 'inverted'."
+    "--df", type=POSITIVE, default=14, show_default=True, help="Input feature map size D_F."
+)
+@click.option("--stride", type=POSITIVE, default=1, show_default=True, help="Stride.")
+@click.option(
+    "--groups", type=POSITIVE, default=1, show_default=True, help="Groups G for 'grouped'."
+)
+@click.option(
+    "--expansion", type=POSITIVE, default=6, show_default=True, help="Expansion t for 'inverted'."
 )
 @click.option(
     "--alpha",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=1.0,
     show_default=True,
     help="Width multiplier: M, N -> int(α·M), int(α·N).",
 )
 @click.option(
     "--rho",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=1.0,
     show_default=True,
     help="Resolution multiplier: D_F -> round(ρ·D_F).",
