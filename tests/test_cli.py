@@ -123,6 +123,8 @@ def test_archs_lists_every_builtin(run, golden):
         (["table", "--format", "xml"], "Invalid value for '--format'"),
         (["compare", "standard", "separable"], "unknown kind 'separable'"),
         (["compare", "grouped", "--groups", "3"], "groups must divide"),
+        (["compare", "standard", "--m", "0"], "Invalid value for '--m'"),
+        (["compare", "standard", "--rho", "-1"], "Invalid value for '--rho'"),
         (["compare"], "Missing argument 'KINDS...'"),
         (["tabel"], "No such command 'tabel'"),
     ],
