@@ -99,7 +99,7 @@ def _plan(table: Table, alpha: float, impl: str) -> tuple[_PlannedUnit, ...]:
     if key in cache:
         return cache[key]
     rule = table.rounding_for(impl)
-    x = Shape(table.in_channels, 1, 1)  # widths only: spatial sizes come in _propagate
+    x = Shape(table.in_channels, 1, 1)  # widths only: spatial sizes come in build_network
     nominal = table.in_channels
     units = []
     first = True
