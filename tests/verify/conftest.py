@@ -1,4 +1,4 @@
-"""Shared state of the verifier tests: one fvcore cache for the session (a model is built once per
+"""Shared state of the verifier tests: one fvcore cache for the test run (a model is built once per
 width and counted once per resolution), and few torch threads (CI machines are small)."""
 
 from __future__ import annotations
@@ -19,5 +19,5 @@ CACHE = Cache()
 
 @pytest.fixture(scope="session")
 def cache() -> Cache:
-    """The session's fvcore cache."""
+    """The test run's fvcore cache."""
     return CACHE

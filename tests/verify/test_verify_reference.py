@@ -47,8 +47,9 @@ def test_every_layer_matches_the_reference_model(cache, arch, impl, alpha, res):
     assert v.ok
 
 
-# fvcore on the reference models at 224 (research notes, reference_counts.json): conv+linear MACs,
-# conv+linear params, fvcore total(), sum(numel). These pin what reference.py builds.
+# Measured once with fvcore 0.1.5 on torchvision 0.29.1 / timm 1.0.31 models at 224 (random weights,
+# batch 1): conv+linear MACs, conv+linear params, fvcore total(), sum(numel). These pin what
+# reference.py builds.
 MEASURED = [
     ("v2", "torchvision", 1.0, 300_774_272, 3_470_760, 314_193_216, 3_504_872),
     ("v2", "timm", 1.4, 582_195_824, 6_060_840, None, None),
