@@ -13,7 +13,7 @@ from __future__ import annotations
 from mbcost.archs import ARCHS, get_arch, list_archs
 from mbcost.errors import MbcostError, ShapeError, SpecError, UnknownNameError
 from mbcost.network import build_network, resolve_resolution
-from mbcost.report import Report, Row, Totals, make_report
+from mbcost.report import Report, Row, Totals, analyze_table
 from mbcost.spec import Table, parse_table
 from mbcost.spec import load as load_table
 
@@ -31,6 +31,7 @@ __all__ = [
     "UnknownNameError",
     "__version__",
     "analyze",
+    "build_network",
     "get_arch",
     "list_archs",
     "load_table",
@@ -52,4 +53,4 @@ def analyze(
     """
     table = get_arch(arch).table if isinstance(arch, str) else arch
     pixels = resolve_resolution(table.resolution, resolution, rho)
-    return make_report(build_network(table, alpha, pixels, impl), convention)
+    return analyze_table(table, alpha, pixels, impl, convention)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from mbcost.blocks import EXPANDERS, Context
@@ -86,7 +87,7 @@ class _PlannedUnit(NamedTuple):
     kind: str
     block: int
     residual: bool
-    parts: tuple[tuple[str, Role, Layer], ...]
+    parts: tuple[tuple[str, Role, Layer, dict[str, int]], ...]  # name, role, layer, param terms
 
 
 _PLAN_CACHE_SIZE = 4096
@@ -109,7 +110,10 @@ def _plan(table: Table, alpha: float, impl: str) -> tuple[_PlannedUnit, ...]:
             ctx = Context(x, nominal, alpha, rule, first=first, repeat=r, where=table.where(i))
             expansion = EXPANDERS[block.kind](ctx, fields)
             prefix = f"{label}.{r}" if repeats > 1 else label
-            parts = tuple((f"{prefix}.{p.suffix}", p.role, p.layer) for p in expansion.parts)
+            parts = tuple(
+                (f"{prefix}.{p.suffix}", p.role, p.layer, p.layer.param_terms())
+                for p in expansion.parts
+            )
             units.append(_PlannedUnit(prefix, block.kind, i, expansion.residual, parts))
             main = [p.layer for p in expansion.parts if p.role is not Role.SE]
             x = Shape(_out_channels(main[-1], x.c), 1, 1)
@@ -125,40 +129,66 @@ def _out_channels(layer: Layer, in_c: int) -> int:
     return in_c if isinstance(layer, Pool) else layer.out_shape(Shape(in_c, 1, 1)).c
 
 
+def check_impl(table: Table, impl: str) -> str:
+    """``impl`` must be one of the table's implementations."""
+    if impl not in table.impls:
+        raise MbcostError(
+            f"table '{table.name}' has no '{impl}' implementation (choose from {', '.join(table.impls)})"
+        )
+    return impl
+
+
+LayerTuple = tuple  # (index, name, block, role, layer, in_shape, out_shape, param_terms)
+
+
+def walk(
+    table: Table, alpha: float, resolution: int, impl: str
+) -> Iterator[tuple[_PlannedUnit, list[LayerTuple]]]:
+    """Propagate shapes through ``table`` expanded at ``alpha``: per unit, its layers as plain tuples
+    ``(index, name, block, role, layer, in_shape, out_shape, param_terms)``.
+
+    The one place shapes are computed; ``build_network`` and ``report.analyze_table`` consume it.
+    Plain tuples rather than records because α × resolution sweeps run this loop most.
+    """
+    x = Shape(table.in_channels, resolution, resolution)
+    index = 0
+    se = Role.SE
+    name = ""
+    try:
+        for planned in _plan(table, alpha, impl):
+            layers: list[LayerTuple] = []
+            prev_role = prev_out = None
+            for name, role, layer, param_terms in planned.parts:
+                # The SE branch (pool → reduce → expand) is a side path: its layers chain from the
+                # block's feature map x, and its output rescales x, so the next layer sees x.
+                x_in = prev_out if role is se and prev_role is se else x
+                if type(layer) is Linear and layer.in_f != x_in.elements:
+                    # a Linear flattens its input, whose spatial size is known only here
+                    layer = Linear(x_in.elements, layer.out_f, layer.bias, layer.act)
+                    param_terms = layer.param_terms()
+                y = layer.out_shape(x_in)
+                if y.h < 1 or y.w < 1:
+                    raise ShapeError(f"feature map collapses to {y.h}x{y.w}")
+                layers.append((index, name, planned.block, role, layer, x_in, y, param_terms))
+                prev_role, prev_out = role, y
+                if role is not se:
+                    x = y
+                index += 1
+            yield planned, layers
+    except ShapeError as exc:
+        where = table.where(int(name.split(".")[0]))
+        raise ShapeError(f"{where}: layer {name}: {exc} at input resolution {resolution}") from None
+
+
 def build_network(
     table: Table, alpha: float = 1.0, resolution: int | None = None, impl: str = "paper"
 ) -> Network:
     """Expand ``table`` at width ``alpha`` and input ``resolution`` (default: the table's native)."""
     alpha = check_alpha(alpha)
     resolution = resolve_resolution(table.resolution, resolution, None)
-    if impl not in table.impls:
-        raise MbcostError(
-            f"table '{table.name}' has no '{impl}' implementation (choose from {', '.join(table.impls)})"
-        )
-    x = Shape(table.in_channels, resolution, resolution)
-    units = []
-    index = 0
-    se = Role.SE
-    name = ""
-    try:
-        for planned in _plan(table, alpha, impl):
-            placed: list[Placed] = []
-            for name, role, layer in planned.parts:
-                # The SE branch (pool → reduce → expand) is a side path: its layers chain from the
-                # block's feature map x, and its output rescales x, so the next layer sees x.
-                x_in = placed[-1].out_shape if role is se and placed[-1].role is se else x
-                if type(layer) is Linear and layer.in_f != x_in.elements:
-                    # a Linear flattens its input, whose spatial size is known only here
-                    layer = Linear(x_in.elements, layer.out_f, layer.bias, layer.act)
-                y = layer.out_shape(x_in)
-                if y.h < 1 or y.w < 1:
-                    raise ShapeError(f"feature map collapses to {y.h}x{y.w}")
-                placed.append(Placed(index, name, planned.block, role, layer, x_in, y))
-                if role is not se:
-                    x = y
-                index += 1
-            units.append(Unit(planned.name, planned.kind, planned.residual, tuple(placed)))
-    except ShapeError as exc:
-        where = table.where(int(name.split(".")[0]))
-        raise ShapeError(f"{where}: layer {name}: {exc} at input resolution {resolution}") from None
-    return Network(table, alpha, resolution, impl, tuple(units))
+    check_impl(table, impl)
+    units = tuple(
+        Unit(planned.name, planned.kind, planned.residual, tuple(Placed(*t[:7]) for t in layers))
+        for planned, layers in walk(table, alpha, resolution, impl)
+    )
+    return Network(table, alpha, resolution, impl, units)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from mbcost.conventions import CONVENTIONS, Convention
 from mbcost.errors import suggest
 from mbcost.layers import Layer, Shape
-from mbcost.network import Network
+from mbcost.network import LayerTuple, Network, check_alpha, check_impl, walk
 from mbcost.roles import Role
+from mbcost.spec import Table
 
 
 class Inputs(NamedTuple):
@@ -92,15 +93,36 @@ def get_convention(name: str) -> Convention:
 
 def make_report(network: Network, convention: str = "paper") -> Report:
     """Cost every layer of ``network`` under the named convention."""
+    units = ((unit, [(*p, p.layer.param_terms()) for p in unit.layers]) for unit in network.units)
+    inputs = Inputs(network.table.name, network.alpha, network.resolution, network.impl, convention)
+    return _report(inputs, units, convention)
+
+
+def analyze_table(
+    table: Table, alpha: float, resolution: int, impl: str, convention: str = "paper"
+) -> Report:
+    """The report of ``table`` at one configuration, in one pass over its layers (no ``Network``
+    is built: this is what α × resolution sweeps call)."""
+    alpha = check_alpha(alpha)
+    check_impl(table, impl)
+    inputs = Inputs(table.name, alpha, resolution, impl, convention)
+    return _report(inputs, walk(table, alpha, resolution, impl), convention)
+
+
+def _report(
+    inputs: Inputs, units: Iterable[tuple[object, list[LayerTuple]]], convention: str
+) -> Report:
     conv = get_convention(convention)
     macs_terms, params_terms = conv.macs_terms, conv.params_terms
     rows: list[Row] = []
-    append = rows.append  # a plain loop: this is the hot path of α × resolution sweeps
-    for unit in network.units:
-        for p in unit.layers:
-            layer = p.layer
-            cost = layer.cost_terms(p.in_shape, p.out_shape)
-            params = layer.param_terms()
+    append = rows.append
+    new_row = (
+        tuple.__new__
+    )  # Row(...) without NamedTuple's Python-level __new__: the sweep hot path
+    total_macs = total_params = 0
+    for _, layers in units:
+        for index, name, block, role, layer, x, y, params in layers:
+            cost = layer.cost_terms(x, y)
             macs = 0
             for term in macs_terms:
                 if term in cost:
@@ -109,21 +131,7 @@ def make_report(network: Network, convention: str = "paper") -> Report:
             for term in params_terms:
                 if term in params:
                     count += params[term]
-            append(
-                Row(
-                    p.index,
-                    p.name,
-                    p.block,
-                    p.role,
-                    layer,
-                    p.in_shape,
-                    p.out_shape,
-                    macs,
-                    count,
-                    cost,
-                    params,
-                )
-            )
-    inputs = Inputs(network.table.name, network.alpha, network.resolution, network.impl, convention)
-    totals = Totals(sum([r.macs for r in rows]), sum([r.params for r in rows]))
-    return Report(inputs, tuple(rows), totals)
+            append(new_row(Row, (index, name, block, role, layer, x, y, macs, count, cost, params)))
+            total_macs += macs
+            total_params += count
+    return Report(inputs, tuple(rows), Totals(total_macs, total_params))
