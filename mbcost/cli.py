@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable
 
 import click
 
 import mbcost
 from mbcost.conventions import CONVENTIONS
 from mbcost.errors import MbcostError
-from mbcost.options import CONTEXT, FORMAT_HELP, format_option
+from mbcost.options import CONTEXT, FORMAT_HELP, format_option, scaling_options
 from mbcost.render import FORMATS, emit
 from mbcost.spec import IMPLS
 
@@ -27,34 +26,13 @@ def table_source(arch: str | None, spec: str | None) -> mbcost.Table:
     return mbcost.get_arch(arch or "v1").table
 
 
-def scaling_options(f: Callable) -> Callable:
-    """``--alpha``, ``--res``/``--rho`` and ``--impl``."""
-    f = click.option(
-        "--impl",
-        type=click.Choice(IMPLS),
-        default="paper",
-        show_default=True,
-        help="Whose channel-rounding rules apply where implementations differ.",
-    )(f)
-    f = click.option(
-        "--rho",
-        type=click.FloatRange(min=0, min_open=True),
-        default=None,
-        help="Resolution multiplier of the native input (0.714 = 160 for a 224 net).",
-    )(f)
-    f = click.option(
-        "--res",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Input resolution in pixels (default: the architecture's native one).",
-    )(f)
-    return click.option(
-        "--alpha",
-        type=click.FloatRange(min=0, min_open=True),
-        default=1.0,
-        show_default=True,
-        help="Width multiplier α.",
-    )(f)
+IMPL_OPTION = click.option(
+    "--impl",
+    type=click.Choice(IMPLS),
+    default="paper",
+    show_default=True,
+    help="Whose channel-rounding rules apply where implementations differ.",
+)
 
 
 @click.group(context_settings=CONTEXT)
@@ -82,7 +60,8 @@ def cli() -> None:
     default=None,
     help="A layer table file (YAML or JSON) instead of a built-in ARCH.",
 )
-@scaling_options
+@scaling_options()
+@IMPL_OPTION
 @click.option(
     "--convention",
     type=click.Choice(tuple(CONVENTIONS)),

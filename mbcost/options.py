@@ -25,3 +25,33 @@ def format_option(f: Callable) -> Callable:
         show_default=True,
         help=FORMAT_HELP,
     )(f)
+
+
+def scaling_options(alpha_default: float | None = 1.0) -> Callable[[Callable], Callable]:
+    """``--alpha``, and ``--res`` or ``--rho`` (the command checks they are not both given).
+
+    ``alpha_default=None`` lets a command tell an unset ``--alpha`` from an explicit 1.0.
+    """
+
+    def decorate(f: Callable) -> Callable:
+        f = click.option(
+            "--rho",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Resolution multiplier of the native input (0.714 = 160 for a 224 net).",
+        )(f)
+        f = click.option(
+            "--res",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Input resolution in pixels (default: the architecture's native one).",
+        )(f)
+        return click.option(
+            "--alpha",
+            type=click.FloatRange(min=0, min_open=True),
+            default=alpha_default,
+            show_default=alpha_default is not None,
+            help="Width multiplier α." + ("  [default: 1.0]" if alpha_default is None else ""),
+        )(f)
+
+    return decorate

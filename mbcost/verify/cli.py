@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mbcost.errors import MbcostError
-from mbcost.options import CONTEXT, format_option
+from mbcost.options import CONTEXT, format_option, scaling_options
 from mbcost.render import emit, wants_colour
 from mbcost.spec import IMPLS, Table, load
 
@@ -34,24 +34,7 @@ AGAINST = ("reference", "table")
     default=None,
     help="A layer table file (YAML or JSON) instead of a built-in ARCH; verified --against table.",
 )
-@click.option(
-    "--alpha",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Width multiplier α.  [default: 1.0]",
-)
-@click.option(
-    "--res",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Input resolution in pixels (default: the architecture's native one).",
-)
-@click.option(
-    "--rho",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Resolution multiplier of the native input (0.714 = 160 for a 224 net).",
-)
+@scaling_options(alpha_default=None)
 @click.option(
     "--impl",
     type=click.Choice(IMPLS),
