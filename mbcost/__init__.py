@@ -6,16 +6,19 @@ Library use::
     report = mbcost.analyze("v2", alpha=0.75, resolution=192)
     report.totals.macs, report.totals.params
     mine = mbcost.analyze(mbcost.load_table("mynet.yaml"), alpha=0.5)
+    grid = mbcost.sweep("v3-large", alphas=[0.5, 0.75, 1.0], resolutions=[160, 192, 224])
 """
 
 from __future__ import annotations
 
 from mbcost.archs import ARCHS, get_arch, list_archs
 from mbcost.errors import MbcostError, ShapeError, SpecError, UnknownNameError
-from mbcost.network import build_network, resolve_resolution
+from mbcost.network import build_network
+from mbcost.plan import resolve_resolution
 from mbcost.report import Report, Row, Totals, analyze_table
 from mbcost.spec import Table, parse_table
 from mbcost.spec import load as load_table
+from mbcost.sweep import Sweep, SweepPoint, sweep
 
 __version__ = "0.1.0"
 
@@ -26,6 +29,8 @@ __all__ = [
     "Row",
     "ShapeError",
     "SpecError",
+    "Sweep",
+    "SweepPoint",
     "Table",
     "Totals",
     "UnknownNameError",
@@ -36,6 +41,7 @@ __all__ = [
     "list_archs",
     "load_table",
     "parse_table",
+    "sweep",
 ]
 
 

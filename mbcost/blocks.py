@@ -1,40 +1,47 @@
-"""How each block kind of the table format expands into layers with roles.
+"""The block kinds of the table format: one registry entry per kind with its fields (checker and
+default), its cross-field rules and its expansion into layers.
 
-One call expands one repeat of one block at the current input; the network threads shapes through.
+An expansion is one repeat of one block at the current input width: a list of ``Part``s, each naming
+the parts it reads (``""`` is the unit's input). Residual adds and SE multiplies are parts of their
+own, so the edges are stated here, once, and never guessed from roles; ``role`` only labels rollups.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from mbcost import fields as F
 from mbcost.errors import SpecError
-from mbcost.layers import Conv2d, Layer, Linear, Pool, Shape
+from mbcost.layers import Add, Conv2d, Layer, Linear, Mul, Pool
 from mbcost.roles import Role
-from mbcost.rounding import ROUNDING_RULES, make_divisible, scaled_width
+from mbcost.rounding import ROUNDING_RULES, WIDTH_POLICIES, scaled_width
+
+UNIT_INPUT = ""  # the name a part uses for the input of its unit
 
 
 class Part(NamedTuple):
-    """One layer of an expanded block: a name suffix, its role and the layer record."""
+    """One layer of an expanded block: a name suffix, its role, the layer, and the suffixes of the
+    parts it reads (``None``: the previous part, or the unit's input for the first part)."""
 
     suffix: str
     role: Role
     layer: Layer
+    inputs: tuple[str, ...] | None = None
 
 
 class Expansion(NamedTuple):
-    """One repeat of a block: its layers, whether its input is added to its output, and the
-    unscaled output width (what the ``ratio`` width policy of the next block refers to)."""
+    """One repeat of a block: its parts (the last one is the unit's output) and the unscaled output
+    width (what the ``ratio`` width policy of the next block refers to)."""
 
     parts: tuple[Part, ...]
-    residual: bool
     out_nominal: int
 
 
 class Context(NamedTuple):
     """Everything an expansion depends on besides the block's own fields."""
 
-    x: Shape  # input feature map (scaled widths)
+    in_c: int  # input width (scaled)
     in_nominal: int  # unscaled input width
     alpha: float
     rule: str  # channel rounding rule name
@@ -45,7 +52,7 @@ class Context(NamedTuple):
     def width(self, nominal: int, policy: str) -> int:
         """The scaled width of a row of unscaled width ``nominal`` under the row's width policy."""
         return scaled_width(
-            nominal, self.alpha, self.rule, policy, in_width=self.in_nominal, in_scaled=self.x.c
+            nominal, self.alpha, self.rule, policy, in_width=self.in_nominal, in_scaled=self.in_c
         )
 
     def stride(self, s: int) -> int:
@@ -83,59 +90,71 @@ def _conv(
 def expand_conv(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     """``conv``: a standard or grouped k×k conv; the network's first conv is the stem."""
     out_c = ctx.width(f["out"], f["width"])
-    layer = _conv(ctx, f, ctx.x.c, out_c, f["k"], ctx.stride(f["s"]), f["groups"])
+    layer = _conv(ctx, f, ctx.in_c, out_c, f["k"], ctx.stride(f["s"]), f["groups"])
     role = Role(f["role"]) if f["role"] else (Role.STEM if ctx.first else Role.CONV)
-    return Expansion((Part("conv", role, layer),), False, f["out"])
+    return Expansion((Part("conv", role, layer),), f["out"])
 
 
 def expand_dw(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     """``dw``: depthwise k×k conv, ``mult`` outputs per input channel."""
-    c = ctx.x.c
+    c = ctx.in_c
     layer = _conv(ctx, f, c, c * f["mult"], f["k"], ctx.stride(f["s"]), groups=c)
-    return Expansion((Part("dw", Role.DEPTHWISE, layer),), False, ctx.in_nominal * f["mult"])
+    return Expansion((Part("dw", Role.DEPTHWISE, layer),), ctx.in_nominal * f["mult"])
 
 
 def expand_pw(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     """``pw``: pointwise 1×1 conv."""
-    layer = _conv(ctx, f, ctx.x.c, ctx.width(f["out"], f["width"]), 1)
-    return Expansion((Part("pw", Role.POINTWISE, layer),), False, f["out"])
+    layer = _conv(ctx, f, ctx.in_c, ctx.width(f["out"], f["width"]), 1)
+    return Expansion((Part("pw", Role.POINTWISE, layer),), f["out"])
 
 
 def expand_ds(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     """``ds``: depthwise-separable = depthwise k×k (stride s) + pointwise 1×1 (V1's rows)."""
-    c = ctx.x.c
+    c = ctx.in_c
     dw = _conv(ctx, f, c, c, f["k"], ctx.stride(f["s"]), groups=c)
     pw = _conv(ctx, f, c, ctx.width(f["out"], f["width"]), 1)
-    return Expansion(
-        (Part("dw", Role.DEPTHWISE, dw), Part("pw", Role.POINTWISE, pw)), False, f["out"]
-    )
+    return Expansion((Part("dw", Role.DEPTHWISE, dw), Part("pw", Role.POINTWISE, pw)), f["out"])
 
 
-def _expanded_width(ctx: Context, f: Mapping[str, Any]) -> tuple[int, int]:
-    """(scaled, unscaled) expanded width of an ``ir`` block.
+def _expanded_width(ctx: Context, f: Mapping[str, Any]) -> int:
+    """The scaled expanded width of an ``ir`` block.
 
     ``t``: the rounded input times t (TF's expand_input_by_factor; torchvision's round(inp·t));
     ``exp``: the paper's absolute width under the ``exp_width`` policy (``ratio`` for TF/timm,
     ``scale`` for torchvision's V3).
     """
     if f["t"] is not None:
-        t = f["t"]
-        product = ctx.x.c * t
-        scaled = int(product) if product == int(product) else ROUNDING_RULES[ctx.rule](product)
-        return scaled, round(t * ctx.in_nominal)
-    return ctx.width(f["exp"], f["exp_width"]), f["exp"]
+        product = ctx.in_c * f["t"]
+        return int(product) if product == int(product) else ROUNDING_RULES[ctx.rule](product)
+    return ctx.width(f["exp"], f["exp_width"])
+
+
+def _squeeze_excite(ctx: Context, f: Mapping[str, Any], x: str, c: int) -> list[Part]:
+    """SE on part ``x`` of width ``c``: global pool → reduce 1×1 (``se_act``) → expand 1×1
+    (``se_gate``) → x · gate. Squeeze width: ``se_round(se · base)``, base the expanded width
+    (``se_base: expanded``, MobileNetV3) or the block input (``input``, MnasNet/EfficientNet)."""
+    base = c if f["se_base"] == "expanded" else ctx.in_c
+    squeeze = ROUNDING_RULES[f["se_round"]](base * f["se"])
+    gate_fields = {"bias": True, "norm": "none"}
+    reduce = _conv(ctx, gate_fields | {"act": f["se_act"]}, c, squeeze, 1)
+    expand = _conv(ctx, gate_fields | {"act": f["se_gate"]}, squeeze, c, 1)
+    return [
+        Part("se.pool", Role.SE, Pool("avg"), (x,)),
+        Part("se.reduce", Role.SE, reduce),
+        Part("se.expand", Role.SE, expand),
+        Part("se.scale", Role.SE, Mul(), (x, "se.expand")),
+    ]
 
 
 def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
-    """``ir``: inverted residual (V2/V3): [expand 1×1] → depthwise k×k → [SE] → project 1×1.
+    """``ir``: inverted residual (V2/V3): [expand 1×1] → depthwise k×k → [SE] → project 1×1 [+ input].
 
-    No expand conv when the expanded width equals the input (V2's t = 1 row, V3's first row). SE squeeze
-    width is ``make_divisible(se · expanded, 8)`` (TF, torchvision and timm agree). The input is added to
-    the output when the stride is 1 and the widths match (``residual`` forces it on or off; on with
-    mismatched shapes is an error).
+    No expand conv when the expanded width equals the input (V2's t = 1 row, V3's first row). The
+    input is added to the output when the stride is 1 and the widths match (``residual`` forces it on
+    or off; on with mismatched shapes is an error).
     """
-    c = ctx.x.c
-    exp_c, _ = _expanded_width(ctx, f)
+    c = ctx.in_c
+    exp_c = _expanded_width(ctx, f)
     out_c = ctx.width(f["out"], f["width"])
     stride = ctx.stride(f["s"])
     parts = []
@@ -143,15 +162,7 @@ def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
         parts.append(Part("expand", Role.EXPAND, _conv(ctx, f, c, exp_c, 1)))
     parts.append(Part("dw", Role.DEPTHWISE, _conv(ctx, f, exp_c, exp_c, f["k"], stride, exp_c)))
     if f["se"]:
-        squeeze = make_divisible(exp_c * f["se"])
-        se_fields = {"bias": True, "norm": "none"}
-        parts += [
-            Part("se.pool", Role.SE, Pool("avg")),
-            Part("se.reduce", Role.SE, _conv(ctx, se_fields | {"act": "relu"}, exp_c, squeeze, 1)),
-            Part(
-                "se.expand", Role.SE, _conv(ctx, se_fields | {"act": "hsigmoid"}, squeeze, exp_c, 1)
-            ),
-        ]
+        parts += _squeeze_excite(ctx, f, "dw", exp_c)
     parts.append(Part("project", Role.PROJECT, _conv(ctx, f, exp_c, out_c, 1, act="none")))
     fits = stride == 1 and c == out_c
     if f["residual"] and not fits:
@@ -160,28 +171,148 @@ def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
             f"{' with stride ' + str(stride) if stride != 1 else ''}",
             ctx.where,
         )
-    return Expansion(tuple(parts), fits if f["residual"] is None else f["residual"], f["out"])
+    if fits if f["residual"] is None else f["residual"]:
+        parts.append(Part("add", Role.RESIDUAL, Add(), (UNIT_INPUT, "project")))
+    return Expansion(tuple(parts), f["out"])
 
 
 def expand_pool(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     """``pool``: global (``global: avg|max``) or windowed (``k``, ``s`` defaulting to k, ``op``)."""
     layer = Pool(f["global"]) if f["global"] else Pool(f["op"], f["k"], f["s"] or f["k"])
-    return Expansion((Part("pool", Role.POOL, layer),), False, ctx.in_nominal)
+    return Expansion((Part("pool", Role.POOL, layer),), ctx.in_nominal)
 
 
 def expand_linear(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     """``linear``: fully connected on the flattened input (the classifier)."""
-    out_f = ctx.width(f["out"], f["width"])
-    layer = Linear(ctx.x.elements, out_f, bias=f["bias"], act=f["act"])
-    return Expansion((Part("fc", Role.CLASSIFIER, layer),), False, f["out"])
+    layer = Linear(ctx.in_c, ctx.width(f["out"], f["width"]), bias=f["bias"], act=f["act"])
+    return Expansion((Part("fc", Role.CLASSIFIER, layer),), f["out"])
 
 
-EXPANDERS = {
-    "conv": expand_conv,
-    "dw": expand_dw,
-    "pw": expand_pw,
-    "ds": expand_ds,
-    "ir": expand_ir,
-    "pool": expand_pool,
-    "linear": expand_linear,
+def _ir_rules(f: Mapping[str, Any]) -> str | None:
+    if f.get("residual") is True and "s" in f and f["s"] != 1:
+        return "'residual: true' needs stride 1 ('s' is not 1)"
+    if ("t" in f) == ("exp" in f):
+        return "give exactly one of 't' (expansion ratio) or 'exp' (expanded width)"
+    se_fields = sorted(k for k in f if k.startswith("se_"))
+    if se_fields and not f.get("se"):
+        return f"{', '.join(se_fields)} set, but the block has no SE ('se' is 0)"
+    return None
+
+
+def _pool_rules(f: Mapping[str, Any]) -> str | None:
+    if ("global" in f) == ("k" in f):
+        return "give either 'global' (avg or max) or a window 'k'"
+    if "global" in f and ({"op", "s"} & set(f)):
+        return "'op' and 's' apply to windowed pools only; use 'global: max'"
+    return None
+
+
+class BlockKind(NamedTuple):
+    """A block kind: fields (checker and default), a cross-field rule (returns a message or None)
+    and the expansion (None for ``repeat``, which the table unrolls)."""
+
+    fields: Mapping[str, tuple[F.Checker | None, Any]]
+    expand: Callable[[Context, Mapping[str, Any]], Expansion] | None
+    rules: Callable[[Mapping[str, Any]], str | None] = lambda f: None
+
+
+_act = (F.choice(*F.ACTIVATIONS), F.FROM_DEFAULTS)
+_norm = (F.choice(*F.NORMS), F.FROM_DEFAULTS)
+_bias = (F.boolean, F.FROM_DEFAULTS)
+_width = (F.choice(*WIDTH_POLICIES), "scale")
+_repeats = (F.positive_int, 1)
+
+BLOCKS: dict[str, BlockKind] = {
+    "conv": BlockKind(
+        {
+            "k": (F.positive_int, F.REQUIRED),
+            "s": (F.positive_int, 1),
+            "out": (F.positive_int, F.REQUIRED),
+            "groups": (F.positive_int, 1),
+            "bias": _bias,
+            "norm": _norm,
+            "act": _act,
+            "width": _width,
+            "role": (F.choice(*(r.value for r in Role)), None),
+            "n": _repeats,
+        },
+        expand_conv,
+    ),
+    "dw": BlockKind(
+        {
+            "k": (F.positive_int, 3),
+            "s": (F.positive_int, 1),
+            "mult": (F.positive_int, 1),
+            "bias": _bias,
+            "norm": _norm,
+            "act": _act,
+            "n": _repeats,
+        },
+        expand_dw,
+    ),
+    "pw": BlockKind(
+        {
+            "out": (F.positive_int, F.REQUIRED),
+            "bias": _bias,
+            "norm": _norm,
+            "act": _act,
+            "width": _width,
+            "n": _repeats,
+        },
+        expand_pw,
+    ),
+    "ds": BlockKind(
+        {
+            "k": (F.positive_int, 3),
+            "s": (F.positive_int, 1),
+            "out": (F.positive_int, F.REQUIRED),
+            "norm": _norm,
+            "act": _act,
+            "width": _width,
+            "n": _repeats,
+        },
+        expand_ds,
+    ),
+    "ir": BlockKind(
+        {
+            "t": (F.positive_number, None),
+            "exp": (F.positive_int, None),
+            "out": (F.positive_int, F.REQUIRED),
+            "k": (F.positive_int, 3),
+            "s": (F.positive_int, 1),
+            "n": _repeats,
+            "se": (F.fraction, 0),
+            "se_base": (F.choice("expanded", "input"), F.FROM_DEFAULTS),
+            "se_round": (F.choice(*ROUNDING_RULES), F.FROM_DEFAULTS),
+            "se_act": (F.choice(*F.ACTIVATIONS), F.FROM_DEFAULTS),
+            "se_gate": (F.choice(*F.ACTIVATIONS), F.FROM_DEFAULTS),
+            "act": _act,
+            "norm": _norm,
+            "width": _width,
+            "exp_width": (F.choice(*WIDTH_POLICIES), F.FROM_DEFAULTS),
+            "residual": (F.boolean, None),
+        },
+        expand_ir,
+        _ir_rules,
+    ),
+    "pool": BlockKind(
+        {
+            "global": (F.choice(*F.POOL_OPS), None),
+            "op": (F.choice(*F.POOL_OPS), "avg"),
+            "k": (F.positive_int, None),
+            "s": (F.positive_int, None),
+        },
+        expand_pool,
+        _pool_rules,
+    ),
+    "linear": BlockKind(
+        {
+            "out": (F.positive_int, F.REQUIRED),
+            "bias": (F.boolean, True),
+            "act": (F.choice(*F.ACTIVATIONS), "none"),
+            "width": (F.choice(*WIDTH_POLICIES), "fixed"),
+        },
+        expand_linear,
+    ),
+    "repeat": BlockKind({"n": (F.positive_int, F.REQUIRED), "blocks": (None, F.REQUIRED)}, None),
 }

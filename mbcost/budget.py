@@ -14,35 +14,44 @@ A budget file is TOML: ``[tool.mbcost]`` in ``pyproject.toml`` or the top level 
     max_macs = "150M"
     max_params = "3.5M"
     max_layer_macs = "20M"
+
+Every value is validated when the file is loaded, before any model is counted. Counts are exact
+integers throughout: limits, baselines and the tolerance (a ``Fraction``) never pass through floats.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+import stat
+import unicodedata
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mbcost.errors import BudgetConfigError, MbcostError
-from mbcost.units import parse_count
+from mbcost.units import MAX_DIGITS, parse_count
+
+if TYPE_CHECKING:
+    from mbcost.spec import Table
 
 METRICS = ("macs", "params", "layer_macs")
 LIMITS = {f"max_{m}": m for m in METRICS}
 SOURCES = ("arch", "spec", "torch")
-MODEL_KEYS = (
-    "name",
-    *SOURCES,
-    "alpha",
-    "resolution",
-    "rho",
-    "impl",
-    "convention",
-    "in_channels",
-    *LIMITS,
-)
+OPTIONS = ("alpha", "resolution", "rho", "impl", "convention", "in_channels")
+TORCH_OPTIONS = ("resolution", "in_channels", "convention")
+TORCH_CONVENTIONS = ("paper", "fvcore", "torch")
+MODEL_KEYS = ("name", *SOURCES, *OPTIONS, *LIMITS)
 TOP_KEYS = ("models", "baseline", "tolerance")
 BASELINE_FORMAT = 1
+MAX_FILE_BYTES = 16 * 2**20  # budget files and baselines; also bounds reads from pipes and devices
+MAX_TOLERANCE_PERCENT = 1000
+# control, format (bidi overrides), surrogate, private-use and unassigned characters, line breaks
+UNPRINTABLE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?) *%?")
 
 
 class Model(NamedTuple):
@@ -56,12 +65,12 @@ class Model(NamedTuple):
 
 
 class Config(NamedTuple):
-    """A budget file: its models, optional baseline path and tolerance (a fraction)."""
+    """A budget file: its models, optional baseline path and tolerance (an exact fraction)."""
 
     path: str
     models: tuple[Model, ...]
     baseline: str | None
-    tolerance: float
+    tolerance: Fraction
 
 
 class Measured(NamedTuple):
@@ -105,59 +114,104 @@ class CheckResult(NamedTuple):
         return tuple(r for r in self.rows if r.status == "fail")
 
 
-def parse_tolerance(value: Any, where: str = "tolerance") -> float:
-    """``"1%"``, ``"0.5 %"`` or a number of percent -> a fraction (0.01)."""
-    text = str(value).strip().removesuffix("%").strip()
-    try:
-        percent = float(text)
-    except ValueError:
+def parse_tolerance(value: Any, where: str = "tolerance") -> Fraction:
+    """``"1%"``, ``"0.5 %"`` or a number of percent -> an exact fraction (``Fraction(1, 100)``).
+
+    Only plain ASCII decimals are accepted (no ``1_0%``, no full-width digits): a tolerance that
+    reads as a different number than the one meant would pass growth it should catch.
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        # the shortest decimal of a TOML float is the one written: 0.5, not the binary 0.5000...1
+        value = repr(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    match = _PERCENT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise BudgetConfigError(f"{where} must be a percentage like 1% or 0.5%, got {value!r}")
+    percent = Fraction(match.group(1))
+    if percent > MAX_TOLERANCE_PERCENT:
         raise BudgetConfigError(
-            f"{where} must be a percentage like 1% or 0.5%, got {value!r}"
-        ) from None
-    if not 0 <= percent <= 1000:
-        raise BudgetConfigError(f"{where} must be between 0% and 1000%, got {value!r}")
+            f"{where} must be between 0% and {MAX_TOLERANCE_PERCENT}%, got {value!r}"
+        )
     return percent / 100
 
 
 def find_config(path: str | None = None) -> str:
-    """``path``, else ``pyproject.toml`` with a ``[tool.mbcost]`` table, else ``mbcost.toml``."""
+    """``path``, else ``pyproject.toml`` with a ``[tool.mbcost]`` table, else ``mbcost.toml``.
+
+    A ``pyproject.toml`` that cannot be used (malformed, or ``tool.mbcost`` not a table) does not
+    hide an ``mbcost.toml``; without one, the error says why ``pyproject.toml`` was passed over.
+    """
     if path is not None:
         return path
-    if (
-        Path("pyproject.toml").is_file()
-        and "tool" in _read_toml("pyproject.toml")
-        and ("mbcost" in _read_toml("pyproject.toml")["tool"])
-    ):
-        return "pyproject.toml"
+    passed_over = None
+    if Path("pyproject.toml").is_file():
+        try:
+            if _tool_mbcost("pyproject.toml") is not None:
+                return "pyproject.toml"
+        except BudgetConfigError as exc:
+            passed_over = exc
     if Path("mbcost.toml").is_file():
         return "mbcost.toml"
-    raise BudgetConfigError(
+    raise passed_over or BudgetConfigError(
         "no budget file: add [tool.mbcost] to pyproject.toml, create mbcost.toml, or pass --config"
     )
+
+
+def _tool_mbcost(path: str) -> dict[str, Any] | None:
+    """The ``[tool.mbcost]`` table of a ``pyproject.toml``, or None when it has none."""
+    tool = _read_toml(path).get("tool")
+    if not isinstance(tool, dict) or "mbcost" not in tool:
+        return None
+    section = tool["mbcost"]
+    if not isinstance(section, dict):
+        raise BudgetConfigError(
+            f"{path}: tool.mbcost must be a table ([tool.mbcost]), got {type(section).__name__}"
+        )
+    return section
+
+
+def _read_text(path: str, what: str) -> str:
+    """The UTF-8 text of ``path``, reading at most ``MAX_FILE_BYTES + 1`` bytes, so that a pipe or a
+    device (``/dev/zero``) cannot exhaust memory."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise BudgetConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise BudgetConfigError(f"{path}: the {what} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BudgetConfigError(
+            f"{path}: the {what} is not UTF-8 text (byte {exc.start})"
+        ) from None
 
 
 def _read_toml(path: str) -> dict[str, Any]:
     import tomllib
 
+    text = _read_text(path, "budget file")
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except OSError as exc:
-        raise BudgetConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise BudgetConfigError(f"{path}: malformed TOML: nested too deeply") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of more than 4300 digits
         raise BudgetConfigError(f"{path}: malformed TOML: {exc}") from None
 
 
 def load_config(path: str) -> Config:
     """Read and validate a budget file (see the module docstring for its keys)."""
-    data = _read_toml(path)
     if Path(path).name == "pyproject.toml":
-        data = data.get("tool", {}).get("mbcost")
-        if not isinstance(data, dict):
+        data = _tool_mbcost(path)
+        if data is None:
             raise BudgetConfigError(f"{path}: no [tool.mbcost] table")
+    else:
+        data = _read_toml(path)
     for key in data:
         if key not in TOP_KEYS:
-            raise BudgetConfigError(f"{path}: unknown key '{key}' (allowed: {', '.join(TOP_KEYS)})")
+            raise BudgetConfigError(f"{path}: unknown key {key!r} (allowed: {', '.join(TOP_KEYS)})")
     raw_models = data.get("models")
     if not isinstance(raw_models, list) or not raw_models:
         raise BudgetConfigError(f"{path}: needs at least one [[models]] entry")
@@ -168,14 +222,26 @@ def load_config(path: str) -> Config:
     if duplicate:
         raise BudgetConfigError(f"{path}: model name '{duplicate}' is used twice")
     baseline = data.get("baseline")
-    if baseline is not None and not isinstance(baseline, str):
-        raise BudgetConfigError(f"{path}: baseline must be a file path, got {baseline!r}")
+    if baseline is not None:
+        baseline = str(base / _printable(baseline, f"{path}: baseline", "a file path"))
     return Config(
         path,
         models,
-        str(base / baseline) if baseline else None,
+        baseline,
         parse_tolerance(data.get("tolerance", 0), f"{path}: tolerance"),
     )
+
+
+def _printable(value: Any, where: str, what: str) -> str:
+    """``value`` if it is a non-empty string without control characters or line breaks (which would
+    forge lines in logs, ``FAIL`` lines and ``::error`` annotations, or break JUnit XML)."""
+    if not isinstance(value, str) or not value:
+        raise BudgetConfigError(f"{where} must be {what} (a non-empty string), got {value!r}")
+    if any(unicodedata.category(c) in UNPRINTABLE for c in value):
+        raise BudgetConfigError(
+            f"{where} must not contain control characters or line breaks, got {value!r}"
+        )
+    return value
 
 
 def _parse_model(raw: Any, index: int, path: str, base: Path) -> Model:
@@ -185,37 +251,86 @@ def _parse_model(raw: Any, index: int, path: str, base: Path) -> Model:
     for key in raw:
         if key not in MODEL_KEYS:
             raise BudgetConfigError(
-                f"{where}: unknown key '{key}' (allowed: {', '.join(MODEL_KEYS)})"
+                f"{where}: unknown key {key!r} (allowed: {', '.join(MODEL_KEYS)})"
             )
     sources = [s for s in SOURCES if s in raw]
     if len(sources) != 1:
         raise BudgetConfigError(f"{where}: give exactly one of {', '.join(SOURCES)}")
     source = sources[0]
-    target = raw[source]
-    if not isinstance(target, str) or not target:
-        raise BudgetConfigError(f"{where}: '{source}' must be a non-empty string")
-    if source == "spec":
-        target = str(base / target)
-    if source == "torch" and ":" not in target:
+    target = _printable(raw[source], f"{where}: '{source}'", "a name or a path")
+    if source == "torch" and not _is_factory(target):
         raise BudgetConfigError(
             f"{where}: torch must look like package.module:factory, got {target!r}"
         )
-    name = raw.get("name", raw[source])
-    if not isinstance(name, str) or not name:
-        raise BudgetConfigError(f"{where}: name must be a non-empty string")
+    name = _printable(raw.get("name", target), f"{where}: name", "a name")
+    where = f"{where} ({name})"
     limits = {}
     for key, metric in LIMITS.items():
         if key in raw:
             try:
                 limits[metric] = parse_count(raw[key])
             except ValueError as exc:
-                raise BudgetConfigError(f"{where} ({name}): {key}: {exc}") from None
-    options = {
-        k: raw[k]
-        for k in ("alpha", "resolution", "rho", "impl", "convention", "in_channels")
-        if k in raw
-    }
-    return Model(name, source, target, options, limits)
+                raise BudgetConfigError(f"{where}: {key}: {exc}") from None
+    options = _parse_options(raw, source, where)
+    return Model(name, source, str(base / target) if source == "spec" else target, options, limits)
+
+
+def _is_factory(target: str) -> bool:
+    """``package.module:factory``: dotted identifiers, one colon, an identifier."""
+    module, colon, factory = target.partition(":")
+    return (
+        bool(colon) and factory.isidentifier() and all(p.isidentifier() for p in module.split("."))
+    )
+
+
+def _parse_options(raw: Mapping[str, Any], source: str, where: str) -> dict[str, Any]:
+    """The model's counting options, each checked for type and range."""
+    options = {k: raw[k] for k in OPTIONS if k in raw}
+    if source == "torch":
+        refused = [k for k in options if k not in TORCH_OPTIONS]
+        if refused:
+            raise BudgetConfigError(
+                f"{where}: a torch model takes {', '.join(TORCH_OPTIONS)}, not {', '.join(refused)}"
+            )
+    if "resolution" in options and "rho" in options:
+        raise BudgetConfigError(f"{where}: give resolution or rho, not both")
+    for key, value in options.items():
+        _check_option(key, value, source, where)
+    return options
+
+
+def _check_option(key: str, value: Any, source: str, where: str) -> None:
+    """A one-line error naming ``key`` and what it allows, unless ``value`` is allowed."""
+    from mbcost.conventions import CONVENTIONS
+    from mbcost.network import check_alpha
+    from mbcost.spec import IMPLS, MAX_SIZE
+
+    if key == "alpha":
+        try:
+            check_alpha(value)  # the engine's own limits, so that both always agree
+        except MbcostError as exc:
+            raise BudgetConfigError(f"{where}: {exc}") from None
+        return
+    if key in ("impl", "convention"):
+        choices = (
+            IMPLS if key == "impl" else TORCH_CONVENTIONS if source == "torch" else CONVENTIONS
+        )
+        if not (isinstance(value, str) and value in choices):
+            raise BudgetConfigError(
+                f"{where}: {key} must be one of {', '.join(choices)}, got {value!r}"
+            )
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        ok = False
+    elif key == "rho":
+        ok = math.isfinite(value) and 0 < value <= MAX_SIZE
+    else:  # resolution, in_channels
+        ok = isinstance(value, int) and 0 < value <= MAX_SIZE
+    if not ok:
+        allowed = "number" if key == "rho" else "integer"
+        raise BudgetConfigError(
+            f"{where}: {key} must be a positive {allowed} up to {MAX_SIZE}, got {value!r}"
+        )
 
 
 def measure(model: Model) -> Measured:
@@ -233,86 +348,164 @@ def _measure_table(model: Model) -> Measured:
     from mbcost.spec import load
 
     table = load(model.target) if model.source == "spec" else mbcost.get_arch(model.target).table
-    options = {k: v for k, v in model.options.items() if k != "in_channels"}
+    options = dict(model.options)
+    if "in_channels" in options:
+        table = _with_in_channels(table, options.pop("in_channels"))
     report = mbcost.analyze(table, **options)
     largest = max(report.rows, key=lambda r: r.macs)
     return Measured(report.totals.macs, report.totals.params, largest.macs, largest.name)
 
 
+def _with_in_channels(table: Table, in_channels: int) -> Table:
+    """``table`` with another input width (a grayscale or RGBD variant of a built-in or a spec)."""
+    from mbcost.spec import parse_table
+
+    lines = {i: b.line for i, b in enumerate(table.blocks) if b.line}
+    data = {**table.to_dict(), "in_channels": in_channels}
+    return parse_table(data, origin=table.origin, lines=lines)
+
+
 def _measure_torch(model: Model) -> Measured:
     import importlib
 
-    from mbcost.verify import require_torch
+    _require_torch()
+    import torch
 
-    require_torch()
+    module_name, _, factory_name = model.target.partition(":")
+    net = _user_code(
+        f"cannot build {model.target}",
+        lambda: getattr(importlib.import_module(module_name), factory_name)(),
+    )
+    if not isinstance(net, torch.nn.Module):
+        raise MbcostError(f"{model.target} returned {type(net).__name__}, not a torch.nn.Module")
     from mbcost.verify.count import count_with_fvcore
 
-    unknown = set(model.options) - {"resolution", "in_channels", "convention"}
-    if unknown:
-        raise MbcostError(
-            f"torch models take resolution, in_channels and convention, not {sorted(unknown)}"
-        )
-    module_name, _, factory_name = model.target.partition(":")
-    try:
-        factory = getattr(importlib.import_module(module_name), factory_name)
-        net = factory()
-    except Exception as exc:  # a user's factory can fail in any way; report it as one line
-        raise MbcostError(f"cannot build {model.target}: {type(exc).__name__}: {exc}") from None
-    count = count_with_fvcore(
-        net, model.options.get("resolution", 224), model.options.get("in_channels", 3)
+    resolution = model.options.get("resolution", 224)
+    in_channels = model.options.get("in_channels", 3)
+    count = _user_code(  # fvcore runs the model's own forward()
+        f"fvcore cannot count {model.target} on a 1x{in_channels}x{resolution}x{resolution} input",
+        lambda: count_with_fvcore(net, resolution, in_channels),
     )
     convention = model.options.get("convention", "paper")
-    if convention not in ("paper", "fvcore", "torch"):
-        raise MbcostError(f"convention must be paper, fvcore or torch, got {convention!r}")
     macs = count.total if convention == "fvcore" else sum(m.macs for m in count.modules)
     params = sum(m.params for m in count.modules) if convention == "paper" else count.params
-    largest = max(count.modules, key=lambda m: m.macs)
+    largest = max(count.modules, key=lambda m: m.macs, default=None)
+    if largest is None:
+        return Measured(macs, params, 0, "")
     return Measured(macs, params, largest.macs, largest.name)
 
 
-def read_baseline(path: str) -> dict[str, dict[str, int]]:
-    """The recorded counts per model name."""
+def _require_torch() -> None:
+    """torch and fvcore, or one line naming what is missing and the extra that installs them."""
+    import importlib
+    import warnings
+
+    from mbcost.verify import INSTALL_HINT
+
+    missing = []
+    for module in ("torch", "fvcore.nn"):
+        try:
+            # fvcore.nn warns that torch.jit.script is deprecated: not the user's concern
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                importlib.import_module(module)
+        except Exception:  # ImportError, or a broken install (e.g. OSError from a shared library)
+            missing.append(module.split(".")[0])
+    if missing:
+        raise MbcostError(
+            f"torch models need {' and '.join(missing)}, which cannot be imported: {INSTALL_HINT}"
+        )
+
+
+def _user_code(what: str, call: Callable[[], Any]) -> Any:
+    """``call()``, which runs the user's code: whatever it raises, ``sys.exit()`` included, is one
+    ``MbcostError`` line, so a broken model can never pass. A ``KeyboardInterrupt`` is an interrupt
+    (Ctrl-C during a slow import looks the same), not a broken model: it ends the run as one."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as exc:
-        raise BudgetConfigError(
-            f"{path}: cannot read the baseline: {exc.strerror or exc}"
-        ) from None
-    except json.JSONDecodeError as exc:
+        return call()
+    except KeyboardInterrupt:
+        raise
+    except SystemExit as exc:
+        raise MbcostError(f"{what}: it called sys.exit({exc.code!r})") from None
+    except BaseException as exc:
+        lines = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+        raise MbcostError(f"{what}: {detail}") from None
+
+
+def read_baseline(path: str) -> dict[str, dict[str, int]]:
+    """The recorded counts per model name. A model may lack a metric (a baseline written before the
+    metric existed): that metric is then not compared. Keys this version does not know are ignored."""
+    text = _read_text(path, "baseline")
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise BudgetConfigError(f"{path}: malformed baseline JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
         raise BudgetConfigError(f"{path}: malformed baseline JSON: {exc}") from None
     models = data.get("models") if isinstance(data, dict) else None
-    if not isinstance(models, dict) or not all(
-        isinstance(v, dict) and all(isinstance(v.get(m), int) for m in METRICS)
-        for v in models.values()
-    ):
+    if not isinstance(models, dict):
         raise BudgetConfigError(
-            f"{path}: not an mbcost baseline (expected models with {', '.join(METRICS)})"
+            f'{path}: not an mbcost baseline (expected {{"mbcost_baseline": {BASELINE_FORMAT}, '
+            '"models": {...}})'
         )
-    return models
+    version = data.get("mbcost_baseline")
+    if type(version) is not int or version != BASELINE_FORMAT:
+        raise BudgetConfigError(
+            f"{path}: mbcost_baseline must be {BASELINE_FORMAT} (the format this mbcost reads), "
+            f"got {version!r}"
+        )
+    return {name: _recorded(path, name, counts) for name, counts in models.items()}
+
+
+def _recorded(path: str, name: str, counts: Any) -> dict[str, int]:
+    """One model's recorded metrics, each a non-negative integer of at most MAX_DIGITS digits."""
+    if not isinstance(counts, dict):
+        raise BudgetConfigError(
+            f"{path}: model {name!r} must map metrics to counts, got {counts!r}"
+        )
+    recorded = {}
+    for metric in METRICS:
+        if metric in counts:
+            value = counts[metric]
+            if type(value) is not int or not 0 <= value < 10**MAX_DIGITS:
+                raise BudgetConfigError(
+                    f"{path}: model {name!r}: {metric} must be a non-negative integer of at most "
+                    f"{MAX_DIGITS} digits, got {value!r}"
+                )
+            recorded[metric] = value
+    return recorded
 
 
 def measure_all(
-    config: Config, progress: Callable[[Model], None] | None = None
+    config: Config, progress: Callable[[Model | None], None] | None = None
 ) -> dict[str, Measured]:
-    """Every model's counts, in file order (``progress`` is told before each model)."""
+    """Every model's counts, in file order. ``progress`` is told each model before it is counted,
+    and ``None`` when counting ends, by an error too (so that a transient display can be cleared)."""
     measured = {}
-    for model in config.models:
+    try:
+        for model in config.models:
+            if progress:
+                progress(model)
+            measured[model.name] = measure(model)
+    finally:
         if progress:
-            progress(model)
-        measured[model.name] = measure(model)
+            progress(None)
     return measured
 
 
 def run_checks(
     config: Config,
     baseline: str | None = None,
-    tolerance: float | None = None,
-    progress: Callable[[Model], None] | None = None,
+    tolerance: Fraction | None = None,
+    progress: Callable[[Model | None], None] | None = None,
 ) -> CheckResult:
-    """Measure every model and compare it with its limits and, if any, the baseline."""
+    """Measure every model and compare it with its limits and, if any, the baseline.
+
+    The result's ``config`` carries the tolerance in effect (``tolerance``, else the file's)."""
     baseline = baseline or config.baseline
-    tolerance = config.tolerance if tolerance is None else tolerance
+    if tolerance is not None:
+        config = config._replace(tolerance=tolerance)
     recorded = read_baseline(baseline) if baseline else {}
     if not baseline:
         unlimited = next((m.name for m in config.models if not m.limits), None)
@@ -329,12 +522,12 @@ def run_checks(
             status = "pass" if m.metric(metric) <= limit else "fail"
             rows.append(CheckRow(model.name, f"max_{metric}", m.metric(metric), limit, status))
         if baseline:
-            rows += _baseline_rows(model.name, m, recorded.get(model.name), tolerance)
+            rows += _baseline_rows(model.name, m, recorded.get(model.name), config.tolerance)
     return CheckResult(config, tuple(rows), measured)
 
 
 def _baseline_rows(
-    name: str, m: Measured, before: Mapping[str, int] | None, tolerance: float
+    name: str, m: Measured, before: Mapping[str, int] | None, tolerance: Fraction
 ) -> list[CheckRow]:
     if before is None:
         return [
@@ -342,25 +535,54 @@ def _baseline_rows(
             for metric in METRICS
         ]
     rows = []
-    for metric in METRICS:
-        allowed = int(before[metric] * (1 + tolerance))
+    for metric in (metric for metric in METRICS if metric in before):
+        recorded = before[metric]
+        allowed = recorded + recorded * tolerance.numerator // tolerance.denominator  # exact floor
         now = m.metric(metric)
-        status = "fail" if now > allowed else ("improved" if now < before[metric] else "pass")
+        status = "fail" if now > allowed else ("improved" if now < recorded else "pass")
         rows.append(CheckRow(name, f"baseline {metric}", now, allowed, status))
     return rows
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves nothing half-written."""
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves nothing half-written.
+
+    Only a regular file (or nothing) at ``path`` is replaced: a symlink, FIFO, device or directory is
+    refused, since replacing it would destroy it and writing through it would not be atomic.
+    """
+    _refuse_special(path)
     tmp = f"{path}.tmp-{os.getpid()}"
+    created = False
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        created = True
+        with open(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)
+        created = False
     except OSError as exc:
-        if os.path.exists(tmp):
-            os.remove(tmp)
         raise BudgetConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if created:
+            os.remove(tmp)
+
+
+def _refuse_special(path: str) -> None:
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BudgetConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a symlink"
+            if stat.S_ISLNK(mode)
+            else "a directory"
+            if stat.S_ISDIR(mode)
+            else ("a FIFO" if stat.S_ISFIFO(mode) else "a device or socket")
+        )
+        raise BudgetConfigError(f"{path}: is {kind}, not a regular file; refusing to replace it")
 
 
 def baseline_text(measured: Mapping[str, Measured]) -> str:
@@ -375,6 +597,13 @@ def failure_line(row: CheckRow) -> str:
     """One line naming the model, the check, the count and the limit it passed."""
     what = "baseline" if row.check.startswith("baseline") else "limit"
     return f"{row.model}: {row.check.removeprefix('baseline ')} {row.measured:,} > {what} {row.limit:,}"
+
+
+def github_error(row: CheckRow) -> str:
+    """The GitHub Actions ``::error`` command for a failed row, its data escaped as the runner
+    expects (``%``, CR, LF), so a name can never end the command early."""
+    line = failure_line(row).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::error title=mbcost budget::{line}"
 
 
 def junit_xml(result: CheckResult) -> str:

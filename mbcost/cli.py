@@ -8,11 +8,21 @@ import sys
 import click
 
 import mbcost
-from mbcost.conventions import CONVENTIONS
 from mbcost.errors import MbcostError
-from mbcost.options import CONTEXT, FORMAT_HELP, format_option, scaling_options
+from mbcost.options import (
+    ALPHA,
+    CONTEXT,
+    FORMAT_HELP,
+    RHO,
+    SIZE,
+    convention_option,
+    format_option,
+    impl_option,
+    scaling_options,
+    source_options,
+    wide_option,
+)
 from mbcost.render import FORMATS, emit
-from mbcost.spec import IMPLS
 
 
 def table_source(arch: str | None, spec: str | None) -> mbcost.Table:
@@ -23,16 +33,10 @@ def table_source(arch: str | None, spec: str | None) -> mbcost.Table:
         from mbcost.spec import load
 
         return load(spec)
-    return mbcost.get_arch(arch or "v1").table
+    return mbcost.get_arch("v1" if arch is None else arch).table
 
 
-IMPL_OPTION = click.option(
-    "--impl",
-    type=click.Choice(IMPLS),
-    default="paper",
-    show_default=True,
-    help="Whose channel-rounding rules apply where implementations differ.",
-)
+SPEC_HELP = "A layer table file (YAML or JSON) instead of a built-in ARCH."
 
 
 @click.group(context_settings=CONTEXT)
@@ -45,6 +49,7 @@ def cli() -> None:
     Examples:
       mbcost table --alpha 0.5 --res 160
       mbcost table v2 --alpha 0.75 --rho 0.857 --by role
+      mbcost sweep v2 --alpha 0.35,0.5,0.75,1.0 --res 96:224:32
       mbcost compare standard depthwise
       mbcost archs
 
@@ -53,23 +58,10 @@ def cli() -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("arch", required=False)
-@click.option(
-    "--spec",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="A layer table file (YAML or JSON) instead of a built-in ARCH.",
-)
+@source_options(SPEC_HELP)
 @scaling_options()
-@IMPL_OPTION
-@click.option(
-    "--convention",
-    type=click.Choice(tuple(CONVENTIONS)),
-    default="paper",
-    show_default=True,
-    help="What counts: paper (conv+linear MACs, no BN params), fvcore (adds BN and pooling, "
-    "as fvcore's total()), torch (params = sum of numel, BN included).",
-)
+@impl_option()
+@convention_option
 @click.option(
     "--by",
     type=click.Choice(("layer", "block", "role")),
@@ -85,6 +77,7 @@ def cli() -> None:
     show_default=True,
     help=f"{FORMAT_HELP} yaml: the layer table itself, to edit and pass back with --spec.",
 )
+@wide_option
 def table(
     arch: str | None,
     spec: str | None,
@@ -95,6 +88,7 @@ def table(
     convention: str,
     by: str,
     fmt: str,
+    wide: bool,
 ) -> None:
     """Every layer of ARCH (default v1), or of the table in --spec FILE, with its MACs, parameters
     and share of the total, then a rollup by role (for v1 this is the paper's Table 2).
@@ -114,9 +108,20 @@ def table(
     if fmt == "yaml":
         from mbcost.spec import dump_yaml
 
-        if alpha != 1 or res is not None or rho is not None:
+        given = {
+            "--alpha": alpha != 1,
+            "--res": res is not None,
+            "--rho": rho is not None,
+            "--impl": impl != "paper",
+            "--convention": convention != "paper",
+            "--by": by != "layer",
+        }
+        ignored = ", ".join(name for name, changed in given.items() if changed)
+        if ignored:
             click.echo(
-                "note: a table has no alpha or resolution; pass them when you use it", err=True
+                f"note: --format yaml writes the layer table itself and ignores {ignored}; "
+                "pass them when you use the table",
+                err=True,
             )
         sys.stdout.write(dump_yaml(source))
         return
@@ -128,42 +133,44 @@ def table(
         sys.stdout,
         lambda: documents.report_doc(report),
         lambda: documents.report_sheets(report, by),
+        wide=wide,
     )
-
-
-POSITIVE = click.IntRange(min=1)
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("kinds", nargs=-1, required=True)
-@click.option("--k", "k", type=POSITIVE, default=3, show_default=True, help="Kernel size D_K.")
-@click.option("--m", "m", type=POSITIVE, default=512, show_default=True, help="Input channels M.")
-@click.option("--n", "n", type=POSITIVE, default=512, show_default=True, help="Output channels N.")
 @click.option(
-    "--df", type=POSITIVE, default=14, show_default=True, help="Input feature map size D_F."
+    "--k",
+    "k",
+    type=SIZE,
+    default=3,
+    show_default=True,
+    help="Kernel size D_K (padded by k//2, so an even one grows the map by one).",
 )
-@click.option("--stride", type=POSITIVE, default=1, show_default=True, help="Stride.")
+@click.option("--m", "m", type=SIZE, default=512, show_default=True, help="Input channels M.")
+@click.option("--n", "n", type=SIZE, default=512, show_default=True, help="Output channels N.")
+@click.option("--df", type=SIZE, default=14, show_default=True, help="Input feature map size D_F.")
+@click.option("--stride", type=SIZE, default=1, show_default=True, help="Stride.")
+@click.option("--groups", type=SIZE, default=1, show_default=True, help="Groups G for 'grouped'.")
 @click.option(
-    "--groups", type=POSITIVE, default=1, show_default=True, help="Groups G for 'grouped'."
-)
-@click.option(
-    "--expansion", type=POSITIVE, default=6, show_default=True, help="Expansion t for 'inverted'."
+    "--expansion", type=SIZE, default=6, show_default=True, help="Expansion t for 'inverted'."
 )
 @click.option(
     "--alpha",
-    type=click.FloatRange(min=0, min_open=True),
+    type=ALPHA,
     default=1.0,
     show_default=True,
     help="Width multiplier: M, N -> int(α·M), int(α·N).",
 )
 @click.option(
     "--rho",
-    type=click.FloatRange(min=0, min_open=True),
+    type=RHO,
     default=1.0,
     show_default=True,
     help="Resolution multiplier: D_F -> round(ρ·D_F).",
 )
 @format_option
+@wide_option
 def compare(
     kinds: tuple[str, ...],
     k: int,
@@ -176,6 +183,7 @@ def compare(
     alpha: float,
     rho: float,
     fmt: str,
+    wide: bool,
 ) -> None:
     """Cost one layer built as different KINDS: standard, depthwise (depthwise-separable: depthwise +
     pointwise), grouped, pointwise, inverted (a V2 inverted residual). Ratios are to the first kind.
@@ -198,12 +206,14 @@ def compare(
         sys.stdout,
         lambda: documents.compare_doc(comparison),
         lambda: documents.compare_sheets(comparison),
+        wide=wide,
     )
 
 
 @cli.command(context_settings=CONTEXT)
 @format_option
-def archs(fmt: str) -> None:
+@wide_option
+def archs(fmt: str, wide: bool) -> None:
     """The built-in architectures: aliases, native resolution, implementations, source paper,
     published MACs/params and mbcost's own count.
 
@@ -221,6 +231,7 @@ def archs(fmt: str) -> None:
         sys.stdout,
         lambda: documents.archs_doc(built_in, computed),
         lambda: documents.archs_sheets(built_in, computed),
+        wide=wide,
     )
 
 
@@ -255,6 +266,7 @@ def archs(fmt: str) -> None:
     help="Also write JUnit XML (one test case per model) to this file.",
 )
 @format_option
+@wide_option
 def check(
     config_path: str | None,
     baseline: str | None,
@@ -262,10 +274,11 @@ def check(
     update_baseline: bool,
     junit: str | None,
     fmt: str,
+    wide: bool,
 ) -> int:
     """Check models against MAC / parameter / largest-layer budgets and a baseline; exit 1 if any
-    budget is exceeded, 2 if the budget file or a model is wrong. Each failure is also one line on
-    stderr (and a ::error annotation on GitHub Actions).
+    budget is exceeded, 2 if the budget file, the baseline or a model is wrong or --junit cannot be
+    written. Each failure is also one line on stderr (and a ::error annotation on GitHub Actions).
 
     \b
     Examples:
@@ -279,6 +292,13 @@ def check(
     from mbcost import budget
     from mbcost.render import documents
 
+    for option, value in (("--config", config_path), ("--baseline", baseline), ("--junit", junit)):
+        if value == "":
+            raise click.UsageError(f"{option} needs a file path, got ''")
+    if update_baseline and (junit is not None or tolerance is not None):
+        raise click.UsageError(
+            "--update-baseline records counts and checks nothing: it takes no --junit or --tolerance"
+        )
     config = budget.load_config(budget.find_config(config_path))
     tol = None if tolerance is None else budget.parse_tolerance(tolerance, "--tolerance")
     if update_baseline:
@@ -293,20 +313,96 @@ def check(
         return 0
     result = budget.run_checks(config, baseline, tol, progress=_progress)
     emit(
-        fmt, sys.stdout, lambda: documents.check_doc(result), lambda: documents.check_sheets(result)
+        fmt,
+        sys.stdout,
+        lambda: documents.check_doc(result),
+        lambda: documents.check_sheets(result),
+        wide=wide,
     )
-    if junit:
-        budget.write_atomically(junit, budget.junit_xml(result))
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for row in result.failures:
-        line = budget.failure_line(row)
-        click.echo(f"::error title=mbcost budget::{line}" if annotate else f"FAIL {line}", err=True)
+        line = budget.github_error(row) if annotate else f"FAIL {budget.failure_line(row)}"
+        click.echo(line, err=True)
+    if junit:  # after the FAIL lines: a JUnit file that cannot be written must not hide them
+        budget.write_atomically(junit, budget.junit_xml(result))
     return 1 if result.failures else 0
 
 
 def _progress(model) -> None:
-    if model.source == "torch":
-        click.echo(f"mbcost: counting {model.target} with fvcore ...", err=True)
+    """A transient "counting ..." line while a torch model is counted (fvcore takes seconds), on a
+    terminal only and erased when counting ends (``model`` None): logs and pipes never get it, so
+    an error stays the only line on stderr."""
+    from mbcost.render import wants_colour
+
+    if not wants_colour(sys.stderr):
+        return
+    sys.stderr.write("\r\033[K")  # erase the previous line
+    if model is not None and model.source == "torch":
+        sys.stderr.write(f"mbcost: counting {model.target} with fvcore ...")
+    sys.stderr.flush()
+
+
+@cli.command(context_settings=CONTEXT)
+@source_options(SPEC_HELP)
+@click.option(
+    "--alpha",
+    "alphas",
+    default="1.0",
+    show_default=True,
+    help="Widths: a list (0.35,0.5,1.0), an inclusive range start:stop:step (0.25:1.5:0.05), or both.",
+)
+@click.option(
+    "--res",
+    "resolutions",
+    default=None,
+    help="Input resolutions in pixels, as a list or range (96:224:32); default: the native one.",
+)
+@click.option("--rho", "rhos", default=None, help="Resolution multipliers instead of --res.")
+@impl_option()
+@convention_option
+@format_option
+@wide_option
+def sweep(
+    arch: str | None,
+    spec: str | None,
+    alphas: str,
+    resolutions: str | None,
+    rhos: str | None,
+    impl: str,
+    convention: str,
+    fmt: str,
+    wide: bool,
+) -> None:
+    """Totals of ARCH (default v1), or of the table in --spec FILE, at every width x resolution:
+    one row per configuration, computed without building per-layer rows (about a microsecond each).
+
+    \b
+    Examples:
+      mbcost sweep v2 --alpha 0.35,0.5,0.75,1.0,1.3,1.4 --res 96:224:32
+      mbcost sweep v3-large --alpha 0.25:1.5:0.05 --res 96:320:8 --format csv > grid.csv
+      mbcost sweep --spec examples/cifar_mobilenet.yaml --alpha 0.25:1:0.25 --res 32,64
+      mbcost sweep v1 --alpha 0.25,0.5,0.75,1 --rho 0.571,0.714,0.857,1
+    """
+    from mbcost.progress import progress_bar
+    from mbcost.ranges import parse_values
+    from mbcost.render import documents
+
+    if resolutions is not None and rhos is not None:
+        raise click.UsageError("--res and --rho are mutually exclusive; give one")
+    source = table_source(arch, spec)
+    widths = parse_values(alphas, "--alpha")
+    pixels = None if resolutions is None else parse_values(resolutions, "--res", integer=True)
+    multipliers = None if rhos is None else parse_values(rhos, "--rho")
+    total = len(widths) * len(pixels or multipliers or (None,))
+    with progress_bar(total, "sweep") as advance:
+        result = mbcost.sweep(source, widths, pixels, multipliers, impl, convention, advance)
+    emit(
+        fmt,
+        sys.stdout,
+        lambda: documents.sweep_doc(result),
+        lambda: documents.sweep_sheets(result),
+        wide=wide,
+    )
 
 
 from mbcost.verify.cli import verify  # noqa: E402  (torch is imported only when verify runs)
@@ -314,27 +410,81 @@ from mbcost.verify.cli import verify  # noqa: E402  (torch is imported only when
 cli.add_command(verify)
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; every error is one line on stderr (exit 2 for bad usage or input)."""
-    if argv is None and hasattr(signal, "SIGPIPE"):
-        # a closed pipe (`mbcost table | head`) ends the process quietly, as it does for cat or grep
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    """Run the CLI; every error is one line on stderr (exit 2 for bad usage or input or output
+    that cannot be written, 130 when interrupted).
+
+    ``argv=None`` is the real process (``mbcost``, ``python -m mbcost``): only then are signals and
+    stdout's encoding errors set up.
+    """
+    if argv is None:
+        _prepare_process()
+    if sys.stdout is None:  # started with stdout closed: `mbcost table >&-`
+        _error("standard output is closed")
+        return 2
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a full disk shows here, not as a traceback in Python's exit hook
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("mbcost: interrupted", err=True)
+        return INTERRUPTED
+    except OSError as exc:
+        _discard_stdout()
+        reason = exc.strerror or str(exc)
+        _error(f"{exc.filename}: {reason}" if exc.filename else f"cannot write output: {reason}")
+        return 2
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
+    """The command's exit code, with every usage or input error as one stderr line and code 2."""
     try:
         rv = cli.main(args=argv, prog_name="mbcost", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
+        # bare `mbcost` asks what it can do: the help, as `mbcost --help` prints it
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
-        return 2
+        return 0
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "mbcost"
-        click.echo(f"{command}: error: {exc.format_message()} (see '{command} --help')", err=True)
+        _error(f"{exc.format_message()} (see '{command} --help')")
         return 2
     except click.ClickException as exc:
-        click.echo(f"mbcost: error: {exc.format_message()}", err=True)
+        _error(exc.format_message())
         return exc.exit_code
     except MbcostError as exc:
-        click.echo(f"mbcost: error: {exc}", err=True)
+        _error(str(exc))
         return 2
-    except click.exceptions.Abort:
-        click.echo("mbcost: aborted", err=True)
-        return 1
     return rv if isinstance(rv, int) else 0
+
+
+def _error(message: str) -> None:
+    """The one stderr line of an error; control characters from arguments or files are escaped."""
+    from mbcost.terminal import printable
+
+    click.echo(f"mbcost: error: {printable(message)}", err=True)
+
+
+def _prepare_process() -> None:
+    """A closed pipe (`mbcost table | head`) ends the process quietly, as it does for cat or grep,
+    and characters stdout cannot encode are spelled in ASCII (SIGTERM keeps its default: the
+    process ends at once, and files are only ever replaced whole)."""
+    from mbcost.terminal import ascii_fallback
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    ascii_fallback(sys.stdout)
+
+
+def _discard_stdout() -> None:
+    """Point stdout's file descriptor at /dev/null, so that Python's flush at exit of what could
+    not be written stays quiet (the pattern Python's documentation gives for a broken pipe)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # no descriptor (stdout replaced in-process)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -2,7 +2,12 @@
 costed in closed form with the formulas of Howard et al. 2017, Section 3.1.
 
 Defaults are the paper's Table 3 layer: D_K = 3, M = N = 512, D_F = 14. ``alpha`` scales M and N the paper's
-way (``int(M·α)``), ``rho`` scales D_F (``round(D_F·ρ)``).
+way (``int(M·α)``), ``rho`` scales D_F (``round(D_F·ρ)``). Every size, before and after scaling, is at
+most ``MAX_SIZE`` as in a layer table.
+
+The output map is ``floor((D_F + 2p − k)/s) + 1`` with ``p = k//2``, as a layer table and PyTorch's
+``padding=k//2`` give it: an odd kernel keeps D_F at stride 1 (however large it is), an even one
+grows it by one.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import NamedTuple
 from mbcost.errors import MbcostError, suggest
 from mbcost.layers import Conv2d, Shape
 from mbcost.network import check_alpha
+from mbcost.spec import MAX_SIZE
 
 KINDS = ("standard", "depthwise", "grouped", "pointwise", "inverted")
 
@@ -103,13 +109,22 @@ def _part(name: str, layer: Conv2d, x: Shape) -> PartCost:
 
 
 def _check(shape: LayerShape) -> None:
+    """Every size from 1 to ``MAX_SIZE`` (the layer-table schema's cap), α as the engine allows
+    it, ρ positive and finite."""
     for field in ("k", "m", "n", "df", "stride", "groups", "expansion"):
         value = getattr(shape, field)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise MbcostError(f"{field} must be a positive integer, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
+            raise MbcostError(f"{field} must be a positive integer up to {MAX_SIZE}, got {value!r}")
     check_alpha(shape.alpha)
-    if not shape.rho > 0:
-        raise MbcostError(f"rho must be a positive number, got {shape.rho!r}")
+    if not 0 < shape.rho <= MAX_SIZE:
+        raise MbcostError(f"rho must be a positive number up to {MAX_SIZE}, got {shape.rho!r}")
+
+
+def _at_most_max_size(name: str, value: int) -> int:
+    """A size after α, ρ or the expansion, capped like every size in a layer table."""
+    if value > MAX_SIZE:
+        raise MbcostError(f"{name} = {value} is more than {MAX_SIZE}; use smaller inputs")
+    return value
 
 
 def compare_layer(
@@ -124,17 +139,15 @@ def compare_layer(
     for kind in kinds:
         if kind not in KINDS:
             raise suggest(kind, KINDS, "kind")
-    m = max(1, int(shape.m * shape.alpha))
-    n = max(1, int(shape.n * shape.alpha))
-    df = round(shape.df * shape.rho)
+    m = _at_most_max_size("alpha*M", max(1, int(shape.m * shape.alpha)))
+    n = _at_most_max_size("alpha*N", max(1, int(shape.n * shape.alpha)))
+    df = _at_most_max_size("rho*D_F", round(shape.df * shape.rho))
     if df < 1:
         raise MbcostError(
             f"df·rho = {shape.df * shape.rho:.2f} leaves no feature map; need at least 1"
         )
     x = Shape(m, df, df)
     k, s = shape.k, shape.stride
-    if df + 2 * (k // 2) < k:
-        raise MbcostError(f"kernel {k}x{k} is larger than the padded {df}x{df} input")
     out = []
     for kind in kinds:
         if kind == "standard":
@@ -159,7 +172,7 @@ def compare_layer(
 def _inverted(m: int, n: int, k: int, s: int, t: int, x: Shape) -> tuple[PartCost, ...]:
     """A V2 inverted residual: expand 1×1 to t·M (none when t = 1), depthwise k×k, project 1×1 to N."""
     parts = []
-    hidden = m * t
+    hidden = _at_most_max_size("expansion*M", m * t)
     if t != 1:
         parts.append(_part("expand", Conv2d(m, hidden, 1, norm=False), x))
         x = parts[-1].out_shape

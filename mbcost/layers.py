@@ -1,7 +1,15 @@
-"""Layer specs and their closed-form cost: shape in -> shape out, cost terms, parameter terms.
+"""Layer records and their closed-form geometry: output channels, output size, weights.
 
 Symbols follow Howard et al. 2017 (MobileNets): D_K kernel size, M input channels, N output channels,
 D_F output feature-map size, G groups. Every function here is integer arithmetic on frozen records.
+What a layer *costs* under each quantity (MACs, parameters, ...) is decided in ``quantities.py``;
+a layer only knows its shape arithmetic.
+
+Each record type is a key of the quantity registries; each record has ``out_channels(c)`` (the width it
+writes, from its first input's width) and ``out_size(n)`` (the spatial size it writes from an n×n
+first input; inputs are square). ``spatial`` is ``None`` for size-preserving layers, ``"global"``
+for layers that always write 1×1, else a key naming the size transform (layers with equal keys change
+every size the same way, which lets a sweep share spatial sizes).
 """
 
 from __future__ import annotations
@@ -61,14 +69,32 @@ class Conv2d(NamedTuple):
             return "grouped"
         return "pointwise" if self.k == 1 else "standard"
 
+    @property
+    def spatial(self) -> tuple | None:
+        """Odd kernels with stride 1 keep the size (padding k//2); anything else transforms it."""
+        return None if self.stride == 1 and self.k % 2 else ("conv", self.k, self.stride)
+
+    def out_channels(self, c: int) -> int:
+        """N."""
+        return self.out_c
+
+    def out_size(self, n: int) -> int:
+        """``floor((n + 2p − k)/s) + 1`` with p = k//2."""
+        if n + 2 * (self.k // 2) < self.k:
+            raise ShapeError(f"kernel {self.k}x{self.k} is larger than its padded {n}x{n} input")
+        return conv_out_size(n, self.k, self.stride)
+
     def out_shape(self, x: Shape) -> Shape:
-        """Output shape, ``floor((H + 2p − k)/s) + 1`` with p = k//2; raises ShapeError when the
-        kernel outgrows the padded input."""
-        k, s = self.k, self.stride
-        span = 2 * (k // 2) - k  # written out rather than calling conv_out_size: the hot loop
-        if x.h + span < 0 or x.w + span < 0:
-            raise ShapeError(f"kernel {k}x{k} is larger than its padded {x.h}x{x.w} input")
-        return Shape(self.out_c, (x.h + span) // s + 1, (x.w + span) // s + 1)
+        """The output feature map for input ``x``."""
+        if x.h + 2 * (self.k // 2) < self.k or x.w + 2 * (self.k // 2) < self.k:
+            raise ShapeError(
+                f"kernel {self.k}x{self.k} is larger than its padded {x.h}x{x.w} input"
+            )
+        return Shape(
+            self.out_c,
+            conv_out_size(x.h, self.k, self.stride),
+            conv_out_size(x.w, self.k, self.stride),
+        )
 
     def weights(self) -> int:
         """``D_K·D_K·(M/G)·N`` weights."""
@@ -78,25 +104,10 @@ class Conv2d(NamedTuple):
         """``D_K·D_K·(M/G)·N·D_F·D_F`` multiply-accumulates for output ``y``."""
         return self.weights() * y.h * y.w
 
-    def cost_terms(self, x: Shape, y: Shape) -> dict[str, int]:
-        """Every countable term; conventions choose which of them are MACs."""
-        macs = self.k * self.k * (self.in_c // self.groups) * self.out_c * y.h * y.w
-        if self.norm:  # fvcore: eval-mode affine BN = 2 per output element
-            return {"conv": macs, "bn": 2 * y.c * y.h * y.w}
-        return {"conv": macs}
-
-    def param_terms(self) -> dict[str, int]:
-        """Weights, bias and BatchNorm γ/β."""
-        terms = {"weight": self.k * self.k * (self.in_c // self.groups) * self.out_c}
-        if self.bias:
-            terms["bias"] = self.out_c
-        if self.norm:
-            terms["bn"] = 2 * self.out_c
-        return terms
-
 
 class Linear(NamedTuple):
-    """A fully connected layer on the flattened input."""
+    """A fully connected layer on the flattened input: ``in_f`` features per input pixel (its input
+    channels), so on an H×W input it sees ``in_f·H·W`` features and writes ``out_f`` × 1 × 1."""
 
     in_f: int
     out_f: int
@@ -104,25 +115,15 @@ class Linear(NamedTuple):
     act: str = "none"
 
     kind = "linear"
+    spatial = "global"
 
-    def out_shape(self, x: Shape) -> Shape:
-        """The output is out_f × 1 × 1."""
-        return Shape(self.out_f, 1, 1)
+    def out_channels(self, c: int) -> int:
+        """out_f."""
+        return self.out_f
 
-    def macs(self, y: Shape) -> int:
-        """``in·out`` multiply-accumulates."""
-        return self.in_f * self.out_f
-
-    def cost_terms(self, x: Shape, y: Shape) -> dict[str, int]:
-        """Every countable term; conventions choose which of them are MACs."""
-        return {"linear": self.in_f * self.out_f}
-
-    def param_terms(self) -> dict[str, int]:
-        """Weights and bias."""
-        terms = {"weight": self.in_f * self.out_f}
-        if self.bias:
-            terms["bias"] = self.out_f
-        return terms
+    def out_size(self, n: int) -> int:
+        """Always 1."""
+        return 1
 
 
 class Pool(NamedTuple):
@@ -139,27 +140,57 @@ class Pool(NamedTuple):
         """k == 0 means global pooling."""
         return self.k == 0
 
-    def out_shape(self, x: Shape) -> Shape:
-        """1×1 for global pooling, else ``floor((H − k)/s) + 1``."""
+    @property
+    def spatial(self) -> tuple | str:
+        """Global pools write 1×1; a window transforms the size."""
+        return "global" if self.is_global else ("pool", self.k, self.stride)
+
+    def out_channels(self, c: int) -> int:
+        """Pooling keeps the channels."""
+        return c
+
+    def out_size(self, n: int) -> int:
+        """1 for global pooling, else ``floor((n − k)/s) + 1``."""
         if self.is_global:
-            return Shape(x.c, 1, 1)
-        if min(x.h, x.w) < self.k:
-            raise ShapeError(f"pool window {self.k}x{self.k} is larger than its {x.h}x{x.w} input")
-        return Shape(x.c, (x.h - self.k) // self.stride + 1, (x.w - self.k) // self.stride + 1)
+            return 1
+        if n < self.k:
+            raise ShapeError(f"pool window {self.k}x{self.k} is larger than its {n}x{n} input")
+        return (n - self.k) // self.stride + 1
 
-    def macs(self, y: Shape) -> int:
-        """Pooling is not a multiply-accumulate."""
-        return 0
-
-    def cost_terms(self, x: Shape, y: Shape) -> dict[str, int]:
-        """fvcore counts 1 per input element of a global average pool and nothing for other pools."""
-        if self.is_global and self.op == "avg":
-            return {"pool": x.elements}
-        return {}
-
-    def param_terms(self) -> dict[str, int]:
-        """Pooling has no parameters."""
-        return {}
+    def out_shape(self, x: Shape) -> Shape:
+        """The output feature map for input ``x``."""
+        return Shape(x.c, self.out_size(x.h), self.out_size(x.w))
 
 
-Layer = Union[Conv2d, Linear, Pool]  # noqa: UP007 - a runtime alias, works on 3.10
+class Add(NamedTuple):
+    """The element-wise sum of its inputs (a residual connection); all inputs have one shape."""
+
+    kind = "add"
+    spatial = None
+
+    def out_channels(self, c: int) -> int:
+        """The inputs' width."""
+        return c
+
+    def out_size(self, n: int) -> int:
+        """The inputs' size."""
+        return n
+
+
+class Mul(NamedTuple):
+    """Its first input scaled channel by channel by its second, a 1×1 gate (squeeze-and-excite)."""
+
+    kind = "mul"
+    spatial = None
+
+    def out_channels(self, c: int) -> int:
+        """The scaled input's width."""
+        return c
+
+    def out_size(self, n: int) -> int:
+        """The scaled input's size."""
+        return n
+
+
+Layer = Union[Conv2d, Linear, Pool, Add, Mul]  # noqa: UP007 - a runtime alias
+LAYER_TYPES = (Conv2d, Linear, Pool, Add, Mul)

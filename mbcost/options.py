@@ -7,6 +7,14 @@ from collections.abc import Callable
 import click
 
 from mbcost.render import FORMATS
+from mbcost.spec import MAX_SIZE
+
+MAX_ALPHA = 1000  # the engine refuses a wider multiplier too
+
+# Upper bounds keep every count a sane integer (and out of float overflow) with a one-line error.
+SIZE = click.IntRange(1, MAX_SIZE)  # pixels, channels, kernels, strides: capped as in a layer table
+ALPHA = click.FloatRange(0, MAX_ALPHA, min_open=True)
+RHO = click.FloatRange(0, MAX_SIZE, min_open=True)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -27,6 +35,17 @@ def format_option(f: Callable) -> Callable:
     )(f)
 
 
+def wide_option(f: Callable) -> Callable:
+    """``--wide``: on a narrow terminal a rich table hides its least important columns; this keeps
+    them all."""
+    return click.option(
+        "--wide",
+        is_flag=True,
+        help="On a terminal, show every column even when the table is wider than the terminal "
+        "(a narrow terminal otherwise hides the least important ones).",
+    )(f)
+
+
 def scaling_options(alpha_default: float | None = 1.0) -> Callable[[Callable], Callable]:
     """``--alpha``, and ``--res`` or ``--rho`` (the command checks they are not both given).
 
@@ -36,22 +55,61 @@ def scaling_options(alpha_default: float | None = 1.0) -> Callable[[Callable], C
     def decorate(f: Callable) -> Callable:
         f = click.option(
             "--rho",
-            type=click.FloatRange(min=0, min_open=True),
+            type=RHO,
             default=None,
             help="Resolution multiplier of the native input (0.714 = 160 for a 224 net).",
         )(f)
         f = click.option(
             "--res",
-            type=click.IntRange(min=1),
+            type=SIZE,
             default=None,
             help="Input resolution in pixels (default: the architecture's native one).",
         )(f)
         return click.option(
             "--alpha",
-            type=click.FloatRange(min=0, min_open=True),
+            type=ALPHA,
             default=alpha_default,
             show_default=alpha_default is not None,
             help="Width multiplier α." + ("  [default: 1.0]" if alpha_default is None else ""),
         )(f)
 
     return decorate
+
+
+def source_options(spec_help: str) -> Callable[[Callable], Callable]:
+    """The optional ARCH argument and ``--spec FILE`` (the command checks they are not both given)."""
+
+    def decorate(f: Callable) -> Callable:
+        f = click.option(
+            "--spec", type=click.Path(dir_okay=False), default=None, help=spec_help
+        )(f)
+        return click.argument("arch", required=False)(f)
+
+    return decorate
+
+
+def impl_option(default: str | None = "paper", help: str = "") -> Callable[[Callable], Callable]:
+    """``--impl``: whose channel-rounding rules apply where implementations differ."""
+    from mbcost.spec import IMPLS
+
+    return click.option(
+        "--impl",
+        type=click.Choice(IMPLS),
+        default=default,
+        show_default=default is not None,
+        help=help or "Whose channel-rounding rules apply where implementations differ.",
+    )
+
+
+def convention_option(f: Callable) -> Callable:
+    """``--convention``: what counts."""
+    from mbcost.conventions import CONVENTIONS
+
+    return click.option(
+        "--convention",
+        type=click.Choice(tuple(CONVENTIONS)),
+        default="paper",
+        show_default=True,
+        help="What counts: paper (conv+linear MACs, no BN params), fvcore (adds BN and pooling, "
+        "as fvcore's total()), torch (params = sum of numel, BN included).",
+    )(f)

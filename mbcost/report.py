@@ -1,15 +1,30 @@
-"""The cost report as data: one ``Row`` per layer, totals and rollups. Integers only; no formatting."""
+"""The cost report as data: one ``Row`` per node, totals and rollups. Integers only; no formatting.
+
+``analyze_table`` is the one route to a report; ``evaluate`` gives the totals alone (the sweep path,
+which builds no rows). Both read the cached plan and spatial passes of ``plan.py``.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections import namedtuple
+from collections.abc import Callable, Hashable
+from itertools import repeat
 from typing import NamedTuple
 
-from mbcost.conventions import CONVENTIONS, Convention
-from mbcost.errors import suggest
+from mbcost.conventions import Convention, get_convention
 from mbcost.layers import Layer, Shape
-from mbcost.network import LayerTuple, Network, check_alpha, check_impl, walk
+from mbcost.plan import (
+    NETWORK_INPUT,
+    Node,
+    Plan,
+    Spatial,
+    check_alpha,
+    check_impl,
+    plan,
+    spatial,
+    totals,
+)
+from mbcost.quantities import QUANTITIES, QUANTITY_NAMES, scaled_terms
 from mbcost.roles import Role
 from mbcost.spec import Table
 
@@ -24,27 +39,97 @@ class Inputs(NamedTuple):
     convention: str
 
 
+_MACS, _PARAMS = QUANTITY_NAMES.index("macs"), QUANTITY_NAMES.index("params")
+Totals = namedtuple("Totals", QUANTITY_NAMES)
+Totals.__doc__ = "Every quantity (``QUANTITIES``) summed over a group of rows: ``totals.macs``, ..."
+
+
 class Row(NamedTuple):
-    """One layer's cost under the report's convention, with every term kept for explanation."""
+    """One node at one resolution: its input and output sizes (square maps), and its values under
+    the report's convention, computed when read from the node's width factors."""
 
-    index: int
-    name: str
-    block: int
-    role: Role
-    layer: Layer
-    in_shape: Shape
-    out_shape: Shape
-    macs: int
-    params: int
-    cost_terms: Mapping[str, int]
-    param_terms: Mapping[str, int]
+    node: Node
+    in_size: int
+    out_size: int
+    convention: Convention
+    factors: tuple[tuple[int, int, int], ...]  # per quantity: counted (one, in-area, out-area)
 
+    @property
+    def index(self) -> int:
+        """Position in the network."""
+        return self.node.index
 
-class Totals(NamedTuple):
-    """Summed MACs and parameters of a group of rows."""
+    @property
+    def name(self) -> str:
+        """Engine layer name (``7.2.dw``)."""
+        return self.node.name
 
-    macs: int
-    params: int
+    @property
+    def block(self) -> int:
+        """Index of the table block it came from."""
+        return self.node.block
+
+    @property
+    def role(self) -> Role:
+        """Rollup label."""
+        return self.node.role
+
+    @property
+    def layer(self) -> Layer:
+        """The layer record."""
+        return self.node.layer
+
+    @property
+    def inputs(self) -> tuple[int, ...]:
+        """Indices of the rows it reads (``-1``: the network input)."""
+        return self.node.inputs
+
+    @property
+    def in_shape(self) -> Shape:
+        """The first input's feature map."""
+        return Shape(self.node.in_c, self.in_size, self.in_size)
+
+    @property
+    def out_shape(self) -> Shape:
+        """The output feature map."""
+        return Shape(self.node.out_c, self.out_size, self.out_size)
+
+    def terms(self, quantity: str) -> dict[str, int]:
+        """Every term of ``quantity``, counted by the convention or not."""
+        costs = self.node.costs[QUANTITY_NAMES.index(quantity)]
+        return scaled_terms(costs, self.in_size * self.in_size, self.out_size * self.out_size)
+
+    def value(self, quantity: str) -> int:
+        """``quantity`` under the report's convention."""
+        return self._value(QUANTITY_NAMES.index(quantity))
+
+    def _value(self, qi: int) -> int:
+        one, per_in, per_out = self.factors[qi]
+        return one + per_in * self.in_size * self.in_size + per_out * self.out_size * self.out_size
+
+    def values(self) -> Totals:
+        """Every quantity under the report's convention."""
+        return Totals(*map(self._value, range(len(QUANTITY_NAMES))))
+
+    @property
+    def macs(self) -> int:
+        """MACs under the report's convention."""
+        return self._value(_MACS)
+
+    @property
+    def params(self) -> int:
+        """Parameters under the report's convention."""
+        return self._value(_PARAMS)
+
+    @property
+    def cost_terms(self) -> dict[str, int]:
+        """Every MACs term (``conv``, ``linear``, ``bn``, ``pool``)."""
+        return self.terms("macs")
+
+    @property
+    def param_terms(self) -> dict[str, int]:
+        """Every parameter term (``weight``, ``bias``, ``bn``)."""
+        return self.terms("params")
 
 
 class Report(NamedTuple):
@@ -54,84 +139,63 @@ class Report(NamedTuple):
     rows: tuple[Row, ...]
     totals: Totals
 
-    def _group(self, key) -> dict:
-        macs: Counter = Counter()
-        params: Counter = Counter()
+    def group(self, key: Callable[[Row], Hashable]) -> dict:
+        """Totals per ``key(row)``, in order of first appearance."""
+        sums: dict = {}
         for row in self.rows:
-            macs[key(row)] += row.macs
-            params[key(row)] += row.params
-        return {k: Totals(macs[k], params[k]) for k in macs}
+            values = row.values()
+            k = key(row)
+            sums[k] = (
+                values if k not in sums else Totals(*map(sum, zip(sums[k], values, strict=True)))
+            )
+        return sums
 
     def by_role(self) -> dict[Role, Totals]:
         """Totals per role, in the order roles are declared."""
-        groups = self._group(lambda r: r.role)
+        groups = self.group(lambda r: r.role)
         return {role: groups[role] for role in Role if role in groups}
 
     def by_block(self) -> dict[int, Totals]:
         """Totals per table block (block index)."""
-        return self._group(lambda r: r.block)
+        return self.group(lambda r: r.block)
 
     def by_term(self) -> dict[str, int]:
-        """Every cost and parameter term summed over the network, counted or not by the convention
+        """Every term of every quantity summed over the network, counted or not by the convention
         (``cost.conv``, ``params.bn``, …): the difference between conventions is a sum of these."""
-        cost: Counter = Counter()
-        params: Counter = Counter()
-        for row in self.rows:
-            cost.update(row.cost_terms)
-            params.update(row.param_terms)
-        return {f"cost.{k}": v for k, v in cost.items()} | {
-            f"params.{k}": v for k, v in params.items()
-        }
+        out: dict[str, int] = {}
+        for q in QUANTITIES.values():
+            summed: dict[str, int] = {}
+            for row in self.rows:
+                for term, value in row.terms(q.name).items():
+                    summed[term] = summed.get(term, 0) + value
+            out |= {f"{q.prefix}.{t}": v for t, v in summed.items()}
+        return out
 
 
-def get_convention(name: str) -> Convention:
-    """The convention called ``name``; an UnknownNameError lists the valid ones."""
-    if name not in CONVENTIONS:
-        raise suggest(name, tuple(CONVENTIONS), "convention")
-    return CONVENTIONS[name]
+def _configure(
+    table: Table, alpha: float, resolution: int, impl: str, convention: str
+) -> tuple[Plan, Spatial, Convention]:
+    conv = get_convention(convention)
+    check_impl(table, impl)
+    p = plan(table, check_alpha(alpha), impl)
+    return p, spatial(p, resolution), conv
 
 
-def make_report(network: Network, convention: str = "paper") -> Report:
-    """Cost every layer of ``network`` under the named convention."""
-    units = ((unit, [(*p, p.layer.param_terms()) for p in unit.layers]) for unit in network.units)
-    inputs = Inputs(network.table.name, network.alpha, network.resolution, network.impl, convention)
-    return _report(inputs, units, convention)
+def evaluate(
+    table: Table, alpha: float, resolution: int, impl: str = "paper", convention: str = "paper"
+) -> Totals:
+    """The totals of ``table`` at one configuration without building rows (the sweep path)."""
+    p, s, conv = _configure(table, alpha, resolution, impl, convention)
+    return Totals(*totals(p, s, conv))
 
 
 def analyze_table(
     table: Table, alpha: float, resolution: int, impl: str, convention: str = "paper"
 ) -> Report:
-    """The report of ``table`` at one configuration, in one pass over its layers (no ``Network``
-    is built: this is what α × resolution sweeps call)."""
-    alpha = check_alpha(alpha)
-    check_impl(table, impl)
-    inputs = Inputs(table.name, alpha, resolution, impl, convention)
-    return _report(inputs, walk(table, alpha, resolution, impl), convention)
-
-
-def _report(
-    inputs: Inputs, units: Iterable[tuple[object, list[LayerTuple]]], convention: str
-) -> Report:
-    conv = get_convention(convention)
-    macs_terms, params_terms = conv.macs_terms, conv.params_terms
-    rows: list[Row] = []
-    append = rows.append
-    new_row = (
-        tuple.__new__
-    )  # Row(...) without NamedTuple's Python-level __new__: the sweep hot path
-    total_macs = total_params = 0
-    for _, layers in units:
-        for index, name, block, role, layer, x, y, params in layers:
-            cost = layer.cost_terms(x, y)
-            macs = 0
-            for term in macs_terms:
-                if term in cost:
-                    macs += cost[term]
-            count = 0
-            for term in params_terms:
-                if term in params:
-                    count += params[term]
-            append(new_row(Row, (index, name, block, role, layer, x, y, macs, count, cost, params)))
-            total_macs += macs
-            total_params += count
-    return Report(inputs, tuple(rows), Totals(total_macs, total_params))
+    """The report of ``table`` at one configuration: a row per node, and the totals."""
+    p, s, conv = _configure(table, alpha, resolution, impl, convention)
+    sizes = s.sizes
+    in_sizes = [resolution if j == NETWORK_INPUT else sizes[j] for j in p.first_inputs]
+    rows = tuple(map(Row, p.nodes, in_sizes, sizes, repeat(conv), p.row_factors(conv)))
+    inputs = Inputs(table.name, p.alpha, resolution, impl, convention)
+    return Report(inputs, rows, Totals(*totals(p, s, conv)))

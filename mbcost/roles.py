@@ -6,7 +6,8 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """What a layer does; ``--by role`` rolls costs up by these."""
+    """What a layer does; ``--by role`` rolls costs up by these. A label only: it never decides which
+    layer feeds which."""
 
     STEM = "stem"
     CONV = "conv"
@@ -15,6 +16,7 @@ class Role(StrEnum):
     EXPAND = "expand"
     PROJECT = "project"
     SE = "se"
+    RESIDUAL = "residual"
     HEAD = "head"
     POOL = "pool"
     CLASSIFIER = "classifier"

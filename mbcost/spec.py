@@ -11,153 +11,44 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from mbcost import fields as F
+from mbcost.blocks import BLOCKS
 from mbcost.errors import SpecError
-from mbcost.roles import Role
+from mbcost.loading import load as load  # re-exported: ``mbcost.spec.load`` reads a file
 from mbcost.rounding import ROUNDING_RULES, WIDTH_POLICIES
 
-ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "sigmoid", "none")
-NORMS = ("bn", "none")
-POOL_OPS = ("avg", "max")
 IMPLS = ("paper", "torchvision", "timm")
-
-MAX_SIZE = (
-    2**20
-)  # channels, kernel, stride, resolution: far beyond any real network, keeps arithmetic sane
+ACTIVATIONS = F.ACTIVATIONS
+MAX_SIZE = F.MAX_SIZE
 MAX_REPEATS = (
     10_000  # total repeats in a table: bounds the work a (possibly hostile) file can ask for
 )
-REQUIRED = object()  # marks a field without a default
-FROM_DEFAULTS = object()  # marks a field whose default comes from the table's ``defaults``
+REQUIRED, FROM_DEFAULTS = F.REQUIRED, F.FROM_DEFAULTS
 
-
-def _positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SIZE:
-        raise ValueError(f"must be a positive integer up to {MAX_SIZE}, got {value!r}")
-    return value
-
-
-def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SIZE:
-        raise ValueError(f"must be a positive number, got {value!r}")
-    return value
-
-
-def _fraction(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValueError(f"must be a number from 0 to 1, got {value!r}")
-    return value
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {value!r}")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"must be a non-empty string, got {value!r}")
-    return value
-
-
-def _choice(*allowed: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
-        return value
-
-    return check
-
-
-_act = (_choice(*ACTIVATIONS), FROM_DEFAULTS)
-_norm = (_choice(*NORMS), FROM_DEFAULTS)
-_bias = (_boolean, FROM_DEFAULTS)
-_width = (_choice(*WIDTH_POLICIES), "scale")
-_repeats = (_positive_int, 1)
-
-# kind -> field -> (checker, default)
-BLOCK_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
-    "conv": {
-        "k": (_positive_int, REQUIRED),
-        "s": (_positive_int, 1),
-        "out": (_positive_int, REQUIRED),
-        "groups": (_positive_int, 1),
-        "bias": _bias,
-        "norm": _norm,
-        "act": _act,
-        "width": _width,
-        "role": (_choice(*(r.value for r in Role)), None),
-        "n": _repeats,
-    },
-    "dw": {
-        "k": (_positive_int, 3),
-        "s": (_positive_int, 1),
-        "mult": (_positive_int, 1),
-        "bias": _bias,
-        "norm": _norm,
-        "act": _act,
-        "n": _repeats,
-    },
-    "pw": {
-        "out": (_positive_int, REQUIRED),
-        "bias": _bias,
-        "norm": _norm,
-        "act": _act,
-        "width": _width,
-        "n": _repeats,
-    },
-    "ds": {
-        "k": (_positive_int, 3),
-        "s": (_positive_int, 1),
-        "out": (_positive_int, REQUIRED),
-        "norm": _norm,
-        "act": _act,
-        "width": _width,
-        "n": _repeats,
-    },
-    "ir": {
-        "t": (_positive_number, None),
-        "exp": (_positive_int, None),
-        "out": (_positive_int, REQUIRED),
-        "k": (_positive_int, 3),
-        "s": (_positive_int, 1),
-        "n": _repeats,
-        "se": (_fraction, 0),
-        "act": _act,
-        "norm": _norm,
-        "width": _width,
-        "exp_width": (_choice(*WIDTH_POLICIES), FROM_DEFAULTS),
-        "residual": (_boolean, None),
-    },
-    "pool": {
-        "global": (_choice(*POOL_OPS), None),
-        "op": (_choice(*POOL_OPS), "avg"),
-        "k": (_positive_int, None),
-        "s": (_positive_int, None),
-    },
-    "linear": {
-        "out": (_positive_int, REQUIRED),
-        "bias": (_boolean, True),
-        "act": (_choice(*ACTIVATIONS), "none"),
-        "width": (_choice(*WIDTH_POLICIES), "fixed"),
-    },
-    "repeat": {"n": (_positive_int, REQUIRED), "blocks": (None, REQUIRED)},
+# kind -> field -> (checker, default); the registry entry of each kind lives in blocks.py
+BLOCK_FIELDS: dict[str, Mapping[str, tuple[Callable[[Any], Any] | None, Any]]] = {
+    kind: entry.fields for kind, entry in BLOCKS.items()
 }
 
 DEFAULT_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
-    "act": (_choice(*ACTIVATIONS), "relu"),
-    "norm": (_choice(*NORMS), "bn"),
-    "bias": (_boolean, False),
-    "exp_width": (_choice(*WIDTH_POLICIES), "ratio"),
+    "act": (F.choice(*F.ACTIVATIONS), "relu"),
+    "norm": (F.choice(*F.NORMS), "bn"),
+    "bias": (F.boolean, False),
+    "exp_width": (F.choice(*WIDTH_POLICIES), "ratio"),
+    # squeeze-and-excite: squeeze = se_round(se · base); reduce conv activation; gate activation
+    "se_base": (F.choice("expanded", "input"), "expanded"),
+    "se_round": (F.choice(*ROUNDING_RULES), "divisible8"),
+    "se_act": (F.choice(*F.ACTIVATIONS), "relu"),
+    "se_gate": (F.choice(*F.ACTIVATIONS), "hsigmoid"),
 }
 
 TABLE_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
-    "name": (_text, REQUIRED),
-    "title": (_text, None),
-    "source": (_text, None),
-    "resolution": (_positive_int, REQUIRED),
-    "in_channels": (_positive_int, 3),
-    "rounding": (_choice(*ROUNDING_RULES), "divisible8"),
+    "name": (F.text, REQUIRED),
+    "title": (F.text, None),
+    "source": (F.text, None),
+    "resolution": (F.positive_int, REQUIRED),
+    "in_channels": (F.positive_int, 3),
+    "rounding": (F.choice(*ROUNDING_RULES), "divisible8"),
     "impls": (None, ("paper",)),
     "defaults": (None, None),
     "blocks": (None, REQUIRED),
@@ -175,12 +66,12 @@ class Block(NamedTuple):
 class Table:
     """A validated layer table. ``to_dict()`` gives back the schema form (for YAML/JSON dumps).
 
-    Treat it as immutable: it memoises its expansion per implementation (and, for ``network.py``, per
-    width), so that sweeps over α and resolution reuse the work.
+    Treat it as immutable: it memoises its resolved blocks per implementation, and the engine keeps
+    its expansions (``plan.py``) keyed by the table, so sweeps over α and resolution reuse the work.
     """
 
     __slots__ = (
-        "_plans",
+        "__weakref__",
         "_resolved",
         "blocks",
         "defaults",
@@ -212,7 +103,6 @@ class Table:
         self.rounding, self.impls, self.defaults = rounding, impls, defaults or {}
         self.origin = origin
         self._resolved: dict[str, list] = {}
-        self._plans: dict = {}
 
     def __repr__(self) -> str:
         return f"Table(name={self.name!r}, origin={self.origin!r}, blocks={len(self.blocks)})"
@@ -367,7 +257,9 @@ def _parse_block(
     for key, (_, default) in schema.items():
         if default is REQUIRED and key not in checked:
             raise SpecError(f"missing required field '{key}'", where)
-    _check_kind_rules(kind, checked, where)
+    problem = BLOCKS[kind].rules(checked)
+    if problem:
+        raise SpecError(problem, where)
     return Block(kind, checked, line)
 
 
@@ -392,21 +284,6 @@ def _repeats(blocks: tuple[Block, ...]) -> int:
         largest(b.fields.get("n", 1)) * (_repeats(b.fields["blocks"]) if b.kind == "repeat" else 1)
         for b in blocks
     )
-
-
-def _check_kind_rules(kind: str, fields: Mapping[str, Any], where: str) -> None:
-    """Rules that involve more than one field."""
-    if kind == "ir" and fields.get("residual") is True and "s" in fields and fields["s"] != 1:
-        raise SpecError("'residual: true' needs stride 1 ('s' is not 1)", where)
-    if kind == "ir" and ("t" in fields) == ("exp" in fields):
-        raise SpecError(
-            "give exactly one of 't' (expansion ratio) or 'exp' (expanded width)", where
-        )
-    if kind == "pool":
-        if ("global" in fields) == ("k" in fields):
-            raise SpecError("give either 'global' (avg or max) or a window 'k'", where)
-        if "global" in fields and ({"op", "s"} & set(fields)):
-            raise SpecError("'op' and 's' apply to windowed pools only; use 'global: max'", where)
 
 
 def parse_table(
@@ -449,54 +326,6 @@ def parse_table(
     if _repeats(parsed) > MAX_REPEATS:
         raise SpecError(f"the table unrolls to more than {MAX_REPEATS} block repeats", origin)
     return Table(blocks=parsed, impls=impls, defaults=dict(defaults), origin=origin, **top)
-
-
-def load(path: str) -> Table:
-    """Read a table from a YAML or JSON file (YAML is loaded safely: no object construction).
-
-    Every problem — unreadable, empty or malformed file, invalid table — is one ``SpecError`` that
-    names the file and, where the parser knows it, the line.
-    """
-    import os
-
-    try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise SpecError(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB", path)
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise SpecError(f"cannot read the table: {reason}", path) from None
-    if not text.strip():
-        raise SpecError("the file is empty", path)
-    data, lines = _parse_text(text, path)
-    return parse_table(data, origin=path, lines=lines)
-
-
-MAX_FILE_BYTES = 16 * 2**20
-
-
-def _parse_text(text: str, path: str) -> tuple[Any, dict[int, int]]:
-    """YAML (of which JSON is a subset here) -> (data, {block index: 1-based line})."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        node = yaml.compose(text, Loader=loader)
-        data = yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else path
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"malformed YAML/JSON: {problem}", where) from None
-    except RecursionError:
-        raise SpecError("malformed YAML/JSON: nested too deeply", path) from None
-    lines: dict[int, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "blocks" and isinstance(value, yaml.SequenceNode):
-                lines = {i: item.start_mark.line + 1 for i, item in enumerate(value.value)}
-    return data, lines
 
 
 def dump_yaml(table: Table) -> str:

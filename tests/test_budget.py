@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -147,8 +148,9 @@ def test_update_baseline_needs_a_path(run, tmp_path):
 
 
 def test_tolerance_parsing():
-    assert parse_tolerance("1%") == 0.01
-    assert parse_tolerance(" 2.5 % ") == 0.025
+    # exact fractions: 0.01 and 0.025 as binary floats would be slightly off
+    assert parse_tolerance("1%") == Fraction(1, 100)
+    assert parse_tolerance(" 2.5 % ") == Fraction(25, 1000)
     assert parse_tolerance(0) == 0
 
 
@@ -157,3 +159,19 @@ def test_example_budget_file_passes_against_its_baseline(run, tmp_path):
         shutil.copy(EXAMPLES / name, tmp_path / name)
     code, _, err = run("check", "--config", str(tmp_path / "budgets.toml"))
     assert code == 0, err
+
+
+def test_baseline_without_a_metric_does_not_compare_it(run, tmp_path):
+    """A baseline written before a metric existed still works: that metric is simply not compared
+    (and a metric this version does not know is ignored)."""
+    config = _config(tmp_path, V2_160.format(macs="1G"))
+    old = {"mbcost_baseline": 1, "models": {"v2-160": {"macs": 107_295_200, "flops": 1}}}
+    baseline = tmp_path / "old.json"
+    baseline.write_text(json.dumps(old))
+    code, out, _ = run("check", "--config", config, "--baseline", str(baseline), "--format", "json")
+    checks = [c["check"] for c in json.loads(out)["models"][0]["checks"]]
+    assert code == 0 and checks == ["max_macs", "max_params", "baseline macs"]
+    old["models"]["v2-160"]["params"] = -1  # a metric that is present is still checked strictly
+    baseline.write_text(json.dumps(old))
+    code, _, err = run("check", "--config", config, "--baseline", str(baseline))
+    assert code == 2 and "params must be a non-negative integer" in err

@@ -6,6 +6,7 @@ import pytest
 
 from mbcost.errors import ShapeError
 from mbcost.layers import Conv2d, Linear, Pool, Shape, conv_out_size
+from mbcost.quantities import terms
 
 
 @pytest.mark.parametrize("d_k,m,n,d_f", [(3, 512, 512, 14), (1, 32, 64, 112), (5, 40, 80, 7)])
@@ -14,7 +15,7 @@ def test_standard_conv_matches_formula(d_k, m, n, d_f):
     y = conv.out_shape(Shape(m, d_f, d_f))
     assert y == Shape(n, d_f, d_f)
     assert conv.macs(y) == d_k * d_k * m * n * d_f * d_f
-    assert conv.param_terms()["weight"] == d_k * d_k * m * n
+    assert terms("params", conv, Shape(m, d_f, d_f), y)["weight"] == d_k * d_k * m * n
 
 
 @pytest.mark.parametrize("d_k,m,d_f", [(3, 512, 14), (5, 72, 28), (3, 32, 112)])
@@ -48,8 +49,16 @@ def test_grouped_conv_matches_formula(g):
 
 def test_linear_is_in_times_out_and_bias_is_a_param_term():
     fc = Linear(1024, 1000, bias=True)
-    assert fc.macs(Shape(1000, 1, 1)) == 1024 * 1000
-    assert fc.param_terms() == {"weight": 1024 * 1000, "bias": 1000}
+    x, y = Shape(1024, 1, 1), Shape(1000, 1, 1)
+    assert terms("macs", fc, x, y) == {"linear": 1024 * 1000}
+    assert terms("params", fc, x, y) == {"weight": 1024 * 1000, "bias": 1000}
+
+
+def test_linear_flattens_a_spatial_input():
+    fc = Linear(64, 10)
+    x, y = Shape(64, 4, 4), Shape(10, 1, 1)
+    assert terms("macs", fc, x, y) == {"linear": 64 * 4 * 4 * 10}
+    assert terms("params", fc, x, y) == {"weight": 64 * 4 * 4 * 10, "bias": 10}
 
 
 @pytest.mark.parametrize(
@@ -64,16 +73,17 @@ def test_conv_output_size_is_floor_formula(size, k, s, expected):
 def test_batchnorm_and_bias_are_separate_terms():
     conv = Conv2d(8, 16, 3, bias=True, norm=True)
     y = conv.out_shape(Shape(8, 4, 4))
-    assert conv.cost_terms(Shape(8, 4, 4), y) == {"conv": 9 * 8 * 16 * 16, "bn": 2 * 16 * 16}
-    assert conv.param_terms() == {"weight": 9 * 8 * 16, "bias": 16, "bn": 32}
+    x = Shape(8, 4, 4)
+    assert terms("macs", conv, x, y) == {"conv": 9 * 8 * 16 * 16, "bn": 2 * 16 * 16}
+    assert terms("params", conv, x, y) == {"weight": 9 * 8 * 16, "bias": 16, "bn": 32}
 
 
 def test_global_avg_pool_counts_its_input_in_the_pool_term():
     x = Shape(960, 7, 7)
     pool = Pool("avg")
     assert pool.out_shape(x) == Shape(960, 1, 1)
-    assert pool.cost_terms(x, pool.out_shape(x)) == {"pool": 960 * 49}
-    assert Pool("max").cost_terms(x, Shape(960, 1, 1)) == {}
+    assert terms("macs", pool, x, pool.out_shape(x)) == {"pool": 960 * 49}
+    assert terms("macs", Pool("max"), x, Shape(960, 1, 1)) == {}
 
 
 def test_pool_window_larger_than_input_is_a_shape_error():

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 import mbcost
 from mbcost.compare import LayerShape, compare_layer
-from mbcost.report import make_report
 
 ARCH_IMPL = st.sampled_from([(a.name, impl) for a in mbcost.list_archs() for impl in a.table.impls])
 ALPHA = st.floats(min_value=0.1, max_value=2.0, allow_nan=False)
@@ -66,19 +65,3 @@ def test_rows_and_roles_sum_to_totals(arch_impl, alpha, res, convention):
     assert sum(t.params for t in roles) == report.totals.params
     blocks = report.by_block().values()
     assert sum(t.params for t in blocks) == report.totals.params
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    ARCH_IMPL,
-    ALPHA,
-    st.integers(min_value=16, max_value=320),
-    st.sampled_from(["paper", "fvcore", "torch"]),
-)
-def test_one_pass_report_equals_network_then_report(arch_impl, alpha, res, convention):
-    arch, impl = arch_impl
-    table = mbcost.get_arch(arch).table
-    network = mbcost.build_network(table, alpha, res, impl)
-    assert make_report(network, convention) == mbcost.analyze(
-        table, alpha, res, impl=impl, convention=convention
-    )

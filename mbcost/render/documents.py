@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mbcost.layers import Conv2d, Linear, Pool, Shape
+from mbcost.layers import Add, Conv2d, Layer, Mul, Pool, Shape
+from mbcost.quantities import QUANTITIES
 from mbcost.render.sheet import Column, Sheet
-from mbcost.report import Report, Totals
+from mbcost.report import Report, Row, Totals
 
 if TYPE_CHECKING:  # imported for annotations only: `mbcost table` never loads compare.py
     from mbcost.archs import Arch
     from mbcost.budget import CheckResult
     from mbcost.compare import Comparison
+    from mbcost.sweep import Sweep
 
 
 def _percent(part: int, whole: int) -> float:
@@ -23,19 +25,32 @@ def _percent(part: int, whole: int) -> float:
 def _inputs(report: Report) -> tuple[list[str], list[tuple[str, object]]]:
     i = report.inputs
     t = report.totals
+    amounts = " · ".join(f"{value:,} {QUANTITIES[q].label}" for q, value in t._asdict().items())
     meta = [
         f"arch {i.arch} · alpha {i.alpha:g} · resolution {i.resolution}x{i.resolution} · "
         f"impl {i.impl} · convention {i.convention}",
-        f"total {t.macs:,} MACs · {t.params:,} params",
+        f"total {amounts}",
     ]
-    context = [
-        ("arch", i.arch),
-        ("alpha", i.alpha),
-        ("resolution", i.resolution),
-        ("impl", i.impl),
-        ("convention", i.convention),
-    ]
-    return meta, context
+    return meta, list(i._asdict().items())
+
+
+def _quantity_columns(share: bool) -> tuple[Column, ...]:
+    """A count column per quantity; with ``share``, each one's percent of the total after it."""
+    columns: list[Column] = []
+    for q in QUANTITIES.values():
+        columns.append(Column(q.name, q.label, "count"))
+        if share:
+            columns.append(Column(f"{q.name}_percent", f"% {q.label}", "percent"))
+    return tuple(columns)
+
+
+def _quantity_cells(values: Totals, total: Totals, share: bool) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
+    for q, value in values._asdict().items():
+        cells[q] = value
+        if share:
+            cells[f"{q}_percent"] = _percent(value, getattr(total, q))
+    return cells
 
 
 LAYER_COLUMNS = (
@@ -47,35 +62,50 @@ LAYER_COLUMNS = (
     Column("k", "k", "int"),
     Column("stride", "s", "int"),
     Column("groups", "groups", "int"),
-    Column("macs", "MACs", "count"),
-    Column("params", "params", "count"),
+    *(Column(q.name, q.label, "count") for q in QUANTITIES.values()),
     Column("macs_percent", "% MACs", "percent"),
 )
+
+
+def _cells(columns: Sequence[Column], cells: dict[str, Any]) -> tuple[Any, ...]:
+    """A sheet row from named cells (a column without a cell is empty)."""
+    return tuple(cells.get(c.key) for c in columns)
 
 
 def _rollup_sheet(
     title: str, key_header: str, groups: dict, report: Report, meta, context
 ) -> Sheet:
     total = report.totals
-    columns = (
-        Column(key_header, key_header),
-        Column("macs", "MACs", "count"),
-        Column("macs_percent", "% MACs", "percent"),
-        Column("params", "params", "count"),
-        Column("params_percent", "% params", "percent"),
-    )
+    columns = (Column(key_header, key_header), *_quantity_columns(share=True))
     rows = [
-        (str(key), t.macs, _percent(t.macs, total.macs), t.params, _percent(t.params, total.params))
+        _cells(columns, {key_header: str(key), **_quantity_cells(t, total, share=True)})
         for key, t in groups.items()
     ]
-    footer = (
-        "total",
-        total.macs,
-        100.0 if total.macs else 0.0,
-        total.params,
-        100.0 if total.params else 0.0,
-    )
+    footer = _cells(columns, {key_header: "total", **_quantity_cells(total, total, share=True)})
     return Sheet(title, meta, columns, rows, footer, context=context)
+
+
+def _structural(row: Row) -> bool:
+    """A node that only joins tensors (residual add, SE multiply) and costs nothing here: human
+    tables leave it out; JSON keeps every node."""
+    return isinstance(row.layer, (Add, Mul)) and not any(row.values())
+
+
+def _layer_cells(row: Row, total: Totals) -> dict[str, Any]:
+    layer = row.layer
+    windowed = isinstance(layer, Conv2d) or (isinstance(layer, Pool) and not layer.is_global)
+    return {
+        "index": row.index,
+        "name": row.name,
+        "role": str(row.role),
+        "in_shape": str(row.in_shape),
+        "out_shape": str(row.out_shape),
+        "k": layer.k if windowed else None,
+        "stride": layer.stride if windowed else None,
+        "groups": layer.groups if isinstance(layer, Conv2d) else None,
+        **_quantity_cells(row.values(), total, share=False),
+        "macs_percent": _percent(row.macs, total.macs),
+    }
 
 
 def report_sheets(report: Report, by: str = "layer") -> list[Sheet]:
@@ -88,46 +118,50 @@ def report_sheets(report: Report, by: str = "layer") -> list[Sheet]:
     if by == "role":
         return [roles]
     if by == "block":
-        blocks = {b: t for b, t in report.by_block().items()}
-        return [_rollup_sheet(title, "block", blocks, report, meta, context), roles]
+        return [_rollup_sheet(title, "block", report.by_block(), report, meta, context), roles]
     total = report.totals
-    rows = []
-    for r in report.rows:
-        layer = r.layer
-        k = layer.k if isinstance(layer, (Conv2d, Pool)) and layer.k else None
-        stride = (
-            layer.stride if isinstance(layer, Conv2d) or (isinstance(layer, Pool) and k) else None
-        )
-        groups = layer.groups if isinstance(layer, Conv2d) else None
-        rows.append(
-            (
-                r.index,
-                r.name,
-                str(r.role),
-                str(r.in_shape),
-                str(r.out_shape),
-                k,
-                stride,
-                groups,
-                r.macs,
-                r.params,
-                _percent(r.macs, total.macs),
-            )
-        )
-    footer = (
-        None,
-        "total",
-        "",
-        "",
-        "",
-        None,
-        None,
-        None,
-        total.macs,
-        total.params,
-        100.0 if total.macs else 0.0,
+    rows = [
+        _cells(LAYER_COLUMNS, _layer_cells(r, total)) for r in report.rows if not _structural(r)
+    ]
+    footer = _cells(
+        LAYER_COLUMNS,
+        {
+            "name": "total",
+            **_quantity_cells(total, total, share=False),
+            "macs_percent": 100.0 if total.macs else 0.0,
+        },
     )
     return [Sheet(title, meta, LAYER_COLUMNS, rows, footer, context=context), roles]
+
+
+def sweep_sheets(result: Sweep) -> list[Sheet]:
+    """One row per configuration: alpha, resolution, impl, convention and every quantity."""
+    columns = (
+        Column("alpha", "alpha", "int"),
+        Column("resolution", "resolution", "int"),
+        Column("impl", "impl"),
+        Column("convention", "convention"),
+        *(Column(q.name, q.label, "count") for q in QUANTITIES.values()),
+    )
+    rows = [
+        (p.alpha, p.resolution, result.impl, result.convention, *p.totals) for p in result.points
+    ]
+    meta = [
+        f"arch {result.arch} · impl {result.impl} · convention {result.convention} · "
+        f"{len(rows):,} configurations"
+    ]
+    return [Sheet(f"{result.arch}: sweep", meta, columns, rows, context=[("arch", result.arch)])]
+
+
+def sweep_doc(result: Sweep) -> dict[str, Any]:
+    """``inputs`` (arch, impl, convention) and ``points`` (alpha, resolution, every quantity)."""
+    return {
+        "inputs": {"arch": result.arch, "impl": result.impl, "convention": result.convention},
+        "points": [
+            {"alpha": p.alpha, "resolution": p.resolution, **p.totals._asdict()}
+            for p in result.points
+        ],
+    }
 
 
 def compare_sheets(comparison: Comparison) -> list[Sheet]:
@@ -220,34 +254,36 @@ def _shape(s: Shape) -> dict[str, int]:
     return {"c": s.c, "h": s.h, "w": s.w}
 
 
-def _layer(layer: Conv2d | Linear | Pool) -> dict[str, Any]:
+def _layer(layer: Layer) -> dict[str, Any]:
     return {"kind": layer.kind, **layer._asdict()}
 
 
 def _totals(t: Totals) -> dict[str, int]:
-    return {"macs": t.macs, "params": t.params, "flops": 2 * t.macs}
+    return {**t._asdict(), "flops": 2 * t.macs}
+
+
+def _row_doc(r: Row) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "index": r.index,
+        "name": r.name,
+        "block": r.block,
+        "role": r.role.value,
+        "layer": _layer(r.layer),
+        "inputs": list(r.inputs),
+        "in_shape": _shape(r.in_shape),
+        "out_shape": _shape(r.out_shape),
+    }
+    doc |= r.values()._asdict()
+    doc |= {q.terms_key: r.terms(q.name) for q in QUANTITIES.values()}
+    return doc
 
 
 def report_doc(report: Report) -> dict[str, Any]:
-    """``inputs``, ``rows`` (name, role, shapes, layer, macs, params, terms), ``totals`` and rollups."""
+    """``inputs``, ``rows`` (name, role, inputs, shapes, layer, each quantity and its terms),
+    ``totals`` and rollups."""
     return {
         "inputs": report.inputs._asdict(),
-        "rows": [
-            {
-                "index": r.index,
-                "name": r.name,
-                "block": r.block,
-                "role": r.role.value,
-                "layer": _layer(r.layer),
-                "in_shape": _shape(r.in_shape),
-                "out_shape": _shape(r.out_shape),
-                "macs": r.macs,
-                "params": r.params,
-                "cost_terms": dict(r.cost_terms),
-                "param_terms": dict(r.param_terms),
-            }
-            for r in report.rows
-        ],
+        "rows": [_row_doc(r) for r in report.rows],
         "totals": _totals(report.totals),
         "by_role": {role.value: _totals(t) for role, t in report.by_role().items()},
         "by_term": report.by_term(),
@@ -316,7 +352,7 @@ def check_doc(result: CheckResult) -> dict[str, Any]:
     rows = result.rows
     return {
         "config": result.config.path,
-        "tolerance": result.config.tolerance,
+        "tolerance": float(result.config.tolerance),  # a fraction (0.01 = 1%), for display
         "passed": not result.failures,
         "models": [
             {
@@ -345,20 +381,26 @@ def check_doc(result: CheckResult) -> dict[str, Any]:
 
 
 def check_sheets(result: CheckResult) -> list[Sheet]:
-    """One row per check: model, check, measured, limit, headroom, status."""
+    """One row per check: model, check, measured, limit, headroom, status.
+
+    The counts are exact integers, not scaled to a unit per column: one row's measured, limit and
+    headroom then read in the same unit, a headroom of -1 shows as -1 (not -0.00), and the numbers
+    are the ones in the FAIL lines.
+    """
     columns = (
         Column("model", "model"),
         Column("check", "check"),
-        Column("measured", "measured", "count"),
-        Column("limit", "limit", "count"),
-        Column("headroom", "headroom", "count"),
+        Column("measured", "measured", "int"),
+        Column("limit", "limit", "int"),
+        Column("headroom", "headroom", "int"),
         Column("status", "status"),
     )
     rows = [
         (r.model, r.check, r.measured, r.limit, r.headroom, r.status.upper()) for r in result.rows
     ]
     failed = len(result.failures)
-    meta = [f"budget file {result.config.path} · tolerance {100 * result.config.tolerance:g}%"]
+    tolerance = float(100 * result.config.tolerance)
+    meta = [f"budget file {result.config.path} · tolerance {tolerance:g}%"]
     verdict = (
         f"{failed} of {len(rows)} checks failed" if failed else f"all {len(rows)} checks passed"
     )

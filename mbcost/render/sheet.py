@@ -6,10 +6,13 @@ numbers stay exact until the last step and every human format rounds them the sa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-UNITS = ((1e9, "G"), (1e6, "M"), (1e3, "K"), (1, ""))
+from mbcost.terminal import printable
+
+UNITS = ((10**9, "G"), (10**6, "M"), (10**3, "K"), (1, ""))
 
 
 class Column(NamedTuple):
@@ -42,7 +45,7 @@ class Sheet(NamedTuple):
     context: Sequence[tuple[str, Any]] = ()  # inputs, as CSV columns
 
 
-def count_unit(values: Sequence[Any]) -> tuple[float, str]:
+def count_unit(values: Sequence[Any]) -> tuple[int, str]:
     """One decimal unit for a whole column: the largest that keeps the biggest value at least 1, one
     step smaller when the smallest non-zero value would otherwise print as 0.00."""
     numbers = [abs(v) for v in values if isinstance(v, (int, float)) and v]
@@ -51,10 +54,29 @@ def count_unit(values: Sequence[Any]) -> tuple[float, str]:
     biggest, smallest = max(numbers), min(numbers)
     for i, (scale, suffix) in enumerate(UNITS):
         if biggest >= scale:
-            if smallest / scale < 0.005 and i + 1 < len(UNITS):
+            if smallest * 200 < scale and i + 1 < len(UNITS):  # smallest / scale < 0.005
                 return UNITS[i + 1]
             return scale, suffix
     return 1, ""
+
+
+def format_fixed(value: Any, places: int, unit: int = 1) -> str:
+    """``value / unit`` to ``places`` (at least 1) decimals, with thousands separators, exactly.
+
+    Counts can be far beyond a float's 15 digits (or its range), so the division is done on integers
+    and rounded half to even, as Python formats a float: for a float the result equals
+    ``f"{value / unit:,.{places}f}"`` wherever that division is exact.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    numerator, denominator = value.as_integer_ratio()
+    divisor = denominator * unit
+    quotient, remainder = divmod(abs(numerator) * 10**places, divisor)
+    if 2 * remainder > divisor or (2 * remainder == divisor and quotient % 2):
+        quotient += 1
+    sign = "-" if numerator < 0 else ""  # kept when the value rounds to 0: -0.00 is over a limit
+    whole, fraction = divmod(quotient, 10**places)
+    return f"{sign}{whole:,}.{fraction:0{places}d}"
 
 
 def human_cells(sheet: Sheet) -> tuple[list[str], list[list[str]], list[str] | None]:
@@ -67,15 +89,15 @@ def human_cells(sheet: Sheet) -> tuple[list[str], list[list[str]], list[str] | N
             f"{col.header} ({unit[1]})" if col.style == "count" and unit[1] else col.header
         )
 
-    def cell(value: Any, col: Column, unit: tuple[float, str]) -> str:
+    def cell(value: Any, col: Column, unit: tuple[int, str]) -> str:
         if value is None or value == "":
             return "-" if col.numeric else ""
         if col.style == "count":
-            return f"{value / unit[0]:,.2f}" if unit[0] > 1 else f"{value:,}"
+            return format_fixed(value, 2, unit[0]) if unit[0] > 1 else f"{value:,}"
         if col.style == "percent":
-            return f"{value:.2f}"
+            return format_fixed(value, 2)
         if col.style == "ratio":
-            return f"{value:.4f}"
+            return format_fixed(value, 4)
         if col.style == "int":
             return f"{value:,}" if isinstance(value, int) else str(value)
         return str(value)
@@ -84,3 +106,20 @@ def human_cells(sheet: Sheet) -> tuple[list[str], list[list[str]], list[str] | N
         return [cell(v, c, u) for v, c, u in zip(row, sheet.columns, units, strict=True)]
 
     return headers, [line(r) for r in sheet.rows], line(sheet.footer) if sheet.footer else None
+
+
+def printable_sheet(sheet: Sheet) -> Sheet:
+    """``sheet`` with control characters in its title, meta lines, notes and text cells escaped
+    (``printable``): a table or model name must not move the cursor, colour the terminal or start a
+    line of its own."""
+
+    def cells(row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(printable(v) if isinstance(v, str) else v for v in row)
+
+    return sheet._replace(
+        title=printable(sheet.title),
+        meta=[printable(m) for m in sheet.meta],
+        rows=[cells(r) for r in sheet.rows],
+        footer=cells(sheet.footer) if sheet.footer else sheet.footer,
+        notes=[printable(n) for n in sheet.notes],
+    )

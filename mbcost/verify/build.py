@@ -1,26 +1,24 @@
-"""An expanded ``Network`` -> a ``torch.nn.Module`` with random weights, one submodule per unit.
+"""An expanded ``Network`` -> a ``torch.nn.Module`` with random weights, built from the engine's edges.
 
-Each ``Unit`` (one repeat of one table block) becomes a ``UnitModule`` whose steps are named after the
-engine's layer names (module ``7_2.dw.conv`` is the engine's ``7.2.dw``, ``7_2.se.reduce.conv`` its
-``7.2.se.reduce``), so a mismatch names both sides.
+Every node becomes one submodule, nested by the node's name (the engine's ``7.2.se.reduce`` is module
+``7.2.se.reduce``, its conv ``7.2.se.reduce.conv``), so a mismatch names both sides; the forward pass
+runs the nodes in the engine's order, each reading exactly the nodes in its ``inputs``. So a wrong edge
+in the engine (a residual or an SE gate reading the wrong tensor) fails here or changes the counts.
 Built so that fvcore sees exactly what the engine costs: convs use padding k//2, global average pools
-are ``nn.AdaptiveAvgPool2d`` (fvcore counts those), the SE branch multiplies its block's feature map,
-and a unit with ``residual`` adds its input to its output.
+are ``nn.AdaptiveAvgPool2d`` (fvcore counts those), residual adds and SE multiplies are plain tensor ops.
 
 This module imports torch: import it only after ``mbcost.verify.require_torch()``.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from itertools import groupby
-
 import torch
 from torch import nn
 
-from mbcost.layers import Conv2d, Layer, Linear, Pool
-from mbcost.network import Network, Placed, Unit
-from mbcost.roles import Role
+from mbcost.layers import Add, Conv2d, Linear, Mul, Pool
+from mbcost.network import Network
+from mbcost.plan import NETWORK_INPUT
+from mbcost.report import Row
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {  # every name in spec.ACTIVATIONS
     "relu": nn.ReLU,
@@ -33,32 +31,30 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {  # every name in spec.ACTIVATIONS
 }
 
 
-class UnitModule(nn.Sequential):
-    """One repeat of one block: its steps in order, then the residual add when the unit has one."""
+class Sum(nn.Module):
+    """The element-wise sum of its inputs (a residual add)."""
 
-    def __init__(self, steps: dict[str, nn.Module], residual: bool) -> None:
-        super().__init__(OrderedDict(steps))
-        self.residual = residual
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = super().forward(x)
-        return y + x if self.residual else y
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        total = xs[0]
+        for x in xs[1:]:
+            total = total + x
+        return total
 
 
-class SqueezeExcite(nn.Sequential):
-    """A side branch (the engine's consecutive ``se`` layers) whose output multiplies its input."""
+class Scale(nn.Module):
+    """Its first input times its second, a 1×1 gate (the SE multiply)."""
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * super().forward(x)
+    def forward(self, x: torch.Tensor, gate: torch.Tensor) -> torch.Tensor:
+        return x * gate
 
 
 class FlatLinear(nn.Module):
     """Flatten, Linear, activation; the output is reshaped to out×1×1 (the engine's output shape) so
     that any layer may follow. fvcore ignores flatten and reshape."""
 
-    def __init__(self, layer: Linear) -> None:
+    def __init__(self, layer: Linear, features: int) -> None:
         super().__init__()
-        self.fc = nn.Linear(layer.in_f, layer.out_f, bias=layer.bias)
+        self.fc = nn.Linear(features, layer.out_f, bias=layer.bias)
         self.act = ACTIVATIONS[layer.act]()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -66,39 +62,42 @@ class FlatLinear(nn.Module):
         return y.reshape(y.shape[0], -1, 1, 1)
 
 
-def build_model(network: Network) -> nn.Sequential:
-    """A torch module computing ``network``, with random weights, in eval mode: a Sequential of
-    units named like the engine's with dots as underscores (``7.2`` -> ``7_2``)."""
-    units = OrderedDict((unit.name.replace(".", "_"), _unit_module(unit)) for unit in network.units)
-    return nn.Sequential(units).eval()
+class GraphModel(nn.Module):
+    """The network's nodes as nested submodules, run in order along the engine's edges."""
+
+    def __init__(self, network: Network) -> None:
+        super().__init__()
+        self.steps: list[tuple[nn.Module, tuple[int, ...]]] = []
+        for row in network.layers:
+            module = _layer_module(row)
+            _attach(self, row.name.split("."), module)
+            self.steps.append((module, row.inputs))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outs: list[torch.Tensor] = []
+        for module, inputs in self.steps:
+            outs.append(module(*(x if j == NETWORK_INPUT else outs[j] for j in inputs)))
+        return outs[-1]
 
 
-def _unit_module(unit: Unit) -> UnitModule:
-    """A unit's steps; each run of consecutive SE layers becomes one ``SqueezeExcite`` step (``se``)."""
-    steps: dict[str, nn.Module] = {}
-    for is_se, group in groupby(unit.layers, key=lambda p: p.role is Role.SE):
-        if is_se:
-            branch: dict[str, nn.Module] = {}
-            for p in group:
-                branch[_unique(_suffix(unit, p).split(".")[-1], branch)] = _layer_module(p.layer)
-            steps[_unique("se", steps)] = SqueezeExcite(OrderedDict(branch))
-        else:
-            for p in group:
-                steps[_unique(_suffix(unit, p).replace(".", "_"), steps)] = _layer_module(p.layer)
-    return UnitModule(steps, unit.residual)
+def build_model(network: Network) -> GraphModel:
+    """A torch module computing ``network``, with random weights, in eval mode."""
+    return GraphModel(network).eval()
 
 
-def _suffix(unit: Unit, placed: Placed) -> str:
-    """The engine layer name without its unit prefix (``7.2.se.reduce`` -> ``se.reduce``)."""
-    return placed.name.removeprefix(f"{unit.name}.")
+def _attach(root: nn.Module, path: list[str], module: nn.Module) -> None:
+    """Register ``module`` at ``path`` under ``root``, creating empty containers on the way."""
+    parent = root
+    for part in path[:-1]:
+        if not hasattr(parent, part) or not isinstance(getattr(parent, part), nn.Module):
+            parent.add_module(part, nn.Module())
+        parent = getattr(parent, part)
+    parent.add_module(path[-1], module)
 
 
-def _unique(key: str, taken: dict[str, nn.Module]) -> str:
-    return key if key not in taken else f"{key}_{len(taken)}"
-
-
-def _layer_module(layer: Layer) -> nn.Module:
-    """Conv2d (+ BN when ``norm``) + activation, a flattening Linear, or a pool."""
+def _layer_module(row: Row) -> nn.Module:
+    """Conv2d (+ BN when ``norm``) + activation, a flattening Linear, a pool, an add or a multiply."""
+    layer = row.layer
     if isinstance(layer, Conv2d):
         block = nn.Sequential()
         block.add_module(
@@ -118,7 +117,11 @@ def _layer_module(layer: Layer) -> nn.Module:
         block.add_module("act", ACTIVATIONS[layer.act]())
         return block
     if isinstance(layer, Linear):
-        return FlatLinear(layer)
+        return FlatLinear(layer, row.in_shape.elements)
+    if isinstance(layer, Add):
+        return Sum()
+    if isinstance(layer, Mul):
+        return Scale()
     if isinstance(layer, Pool):
         if layer.is_global:  # adaptive to 1×1: fvcore counts the average one, 1 per input element
             return nn.AdaptiveAvgPool2d(1) if layer.op == "avg" else nn.AdaptiveMaxPool2d(1)

@@ -9,35 +9,31 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import click
 
 from mbcost.errors import MbcostError
-from mbcost.options import CONTEXT, format_option, scaling_options
-from mbcost.render import emit, wants_colour
-from mbcost.spec import IMPLS, Table, load
-
-if TYPE_CHECKING:
-    from mbcost.verify.grid import Config
+from mbcost.options import (
+    CONTEXT,
+    format_option,
+    impl_option,
+    scaling_options,
+    source_options,
+    wide_option,
+)
+from mbcost.progress import progress_bar
+from mbcost.render import emit
+from mbcost.spec import Table, load
 
 AGAINST = ("reference", "table")
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("arch", required=False)
-@click.option(
-    "--spec",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="A layer table file (YAML or JSON) instead of a built-in ARCH; verified --against table.",
+@source_options(
+    "A layer table file (YAML or JSON) instead of a built-in ARCH; verified --against table."
 )
 @scaling_options(alpha_default=None)
-@click.option(
-    "--impl",
-    type=click.Choice(IMPLS),
+@impl_option(
     default=None,
     help="Whose channel-rounding rules the engine applies; the reference model is that "
     "library's (paper borrows timm's where their layers are equal).  [default: paper]",
@@ -60,6 +56,7 @@ AGAINST = ("reference", "table")
     "--explain", is_flag=True, help="Also show each counting convention as a sum of named terms."
 )
 @format_option
+@wide_option
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -73,6 +70,7 @@ def verify(
     run_all: bool,
     explain: bool,
     fmt: str,
+    wide: bool,
 ) -> None:
     """Cross-check the engine's per-layer MACs and parameters against fvcore on real torch models:
     torchvision's or timm's (--against reference) or one generated from mbcost's table (--against
@@ -107,7 +105,7 @@ def verify(
             raise click.UsageError(
                 f"--all runs its own grid of widths and resolutions; drop {', '.join(given)}"
             )
-        ok = _verify_all(arch, impl, against, fmt)
+        ok = _verify_all(arch, impl, against, fmt, wide)
     elif arch is None and spec is None:
         raise click.UsageError("give an ARCH (see 'mbcost archs'), --spec FILE or --all")
     else:
@@ -124,6 +122,7 @@ def verify(
             against or default_against,
             explain,
             fmt,
+            wide,
         )
     if not ok:
         ctx.exit(1)
@@ -138,6 +137,7 @@ def _verify_one(
     against: str,
     explain: bool,
     fmt: str,
+    wide: bool,
 ) -> bool:
     from mbcost.verify import documents
     from mbcost.verify.run import verify as run_verify
@@ -153,12 +153,15 @@ def _verify_one(
         sys.stdout,
         lambda: documents.verification_doc(result, explanation),
         lambda: documents.verification_sheets(result, explanation),
+        wide=wide,
     )
     click.echo(f"mbcost verify: {documents.verdict(result)}", err=True)
     return result.ok
 
 
-def _verify_all(arch: str | None, impl: str | None, against: str | None, fmt: str) -> bool:
+def _verify_all(
+    arch: str | None, impl: str | None, against: str | None, fmt: str, wide: bool
+) -> bool:
     from mbcost.verify import documents, require_torch
     from mbcost.verify.grid import grid, verify_all
     from mbcost.verify.reference import REFERENCES
@@ -175,14 +178,18 @@ def _verify_all(arch: str | None, impl: str | None, against: str | None, fmt: st
         *sorted({REFERENCES[c.arch, c.impl].package for c in configs if c.against == "reference"})
     )
     started = time.perf_counter()
-    with _progress(len(configs)) as advance:
-        results = verify_all(configs, advance)
+    with progress_bar(len(configs), "verify --all", delay=0) as advance:
+        results = verify_all(
+            configs,
+            lambda c: advance(1, f"{c.arch} {c.impl} vs {c.against} {c.alpha:g}@{c.resolution}"),
+        )
     seconds = time.perf_counter() - started
     emit(
         fmt,
         sys.stdout,
         lambda: documents.summary_doc(results, seconds),
         lambda: documents.summary_sheets(results, seconds),
+        wide=wide,
     )
     failed = sum(not v.ok for v in results)
     click.echo(
@@ -190,21 +197,3 @@ def _verify_all(arch: str | None, impl: str | None, against: str | None, fmt: st
         err=True,
     )
     return not failed
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[Config], None]]:
-    """A rich progress bar on stderr when it is a colour terminal; otherwise nothing (no escapes)."""
-    if not wants_colour(sys.stderr):
-        yield lambda config: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("verify --all", total=total)
-        yield lambda c: bar.update(
-            task,
-            advance=1,
-            description=(f"{c.arch} {c.impl} vs {c.against} {c.alpha:g}@{c.resolution}"),
-        )

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import TYPE_CHECKING
 
-from mbcost.layers import Pool, Shape
+from mbcost.layers import Conv2d, Linear, Shape
 from mbcost.network import Network
-from mbcost.report import Report, Row, make_report
+from mbcost.report import Report, Row
 from mbcost.roles import Role
 
 if TYPE_CHECKING:  # count.py imports torch
@@ -146,8 +146,8 @@ class Verification:
 
 def compare(network: Network, count: FvcoreCount, setup: Setup) -> Verification:
     """Check ``network`` (the engine) against fvcore's ``count`` of the model described by ``setup``."""
-    report = make_report(network, "paper")
-    rows = [r for r in report.rows if not isinstance(r.layer, Pool)]
+    report = network.report
+    rows = [r for r in report.rows if isinstance(r.layer, (Conv2d, Linear))]
     layers = tuple(LayerCheck(i, r, m) for i, (r, m) in enumerate(zip_longest(rows, count.modules)))
     terms = _term_checks(network, report, count, reference=setup.against == "reference")
     return Verification(setup, report, layers, terms, dict(count.unsupported))
@@ -196,14 +196,14 @@ def _term_checks(
             "macs",
             "fvcore total()",
             (),
-            make_report(network, "fvcore").totals.macs,
+            network.under("fvcore").totals.macs,
             count.total,
             total_reason,
         ),
         check("params", ("weight", "bias"), count.params - count.bn_params),
         check("params", ("bn",), count.bn_params),
         TermCheck(
-            "params", "sum(numel)", (), make_report(network, "torch").totals.params, count.params
+            "params", "sum(numel)", (), network.under("torch").totals.params, count.params
         ),
     ]
     return tuple(checks)

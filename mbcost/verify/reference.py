@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mbcost.errors import MbcostError
-from mbcost.network import Network, Placed, build_network
+from mbcost.network import Network, build_network
+from mbcost.report import Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,16 +131,14 @@ def first_difference(a: Network, b: Network) -> str | None:
             return f"layer {p.name}: {_differing_fields(p, q, a.impl, b.impl)}"
     if len(a.layers) != len(b.layers):
         return f"{len(a.layers)} layers vs {len(b.layers)}"
-    if [u.residual for u in a.units] != [u.residual for u in b.units]:
-        return "residual connections differ"
     return None
 
 
-def _placed_key(p: Placed) -> tuple:
-    return p.layer, p.in_shape, p.out_shape
+def _placed_key(p: Row) -> tuple:
+    return type(p.layer), p.layer, p.inputs, p.in_shape, p.out_shape
 
 
-def _differing_fields(p: Placed, q: Placed, impl_p: str, impl_q: str) -> str:
+def _differing_fields(p: Row, q: Row, impl_p: str, impl_q: str) -> str:
     if type(p.layer) is not type(q.layer):
         return f"{p.layer.kind} vs {q.layer.kind}"
     diffs = [
@@ -147,4 +146,8 @@ def _differing_fields(p: Placed, q: Placed, impl_p: str, impl_q: str) -> str:
         for name, a, b in zip(p.layer._fields, p.layer, q.layer, strict=True)
         if a != b
     ]
-    return ", ".join(diffs) or f"input {p.in_shape} ({impl_p}) vs {q.in_shape} ({impl_q})"
+    if diffs:
+        return ", ".join(diffs)
+    if p.inputs != q.inputs:
+        return f"reads rows {list(p.inputs)} ({impl_p}) vs {list(q.inputs)} ({impl_q})"
+    return f"input {p.in_shape} ({impl_p}) vs {q.in_shape} ({impl_q})"

@@ -80,14 +80,11 @@ def _table_source(network: Network) -> _Source:
     require_torch()
     from mbcost.verify.build import build_model
 
-    modules = (
-        tuple((p.name, p.layer) for p in network.layers),
-        tuple(u.residual for u in network.units),
-    )
+    modules = tuple((r.name, r.layer, r.inputs) for r in network.layers)
     return _Source(
         f"generated from mbcost's {network.table.name} table ({network.impl} rules)",
         ("table", modules),
-        ("table", network.units, network.table.in_channels),
+        ("table", modules, network.table.in_channels, network.resolution),
         lambda: build_model(network),
     )
 

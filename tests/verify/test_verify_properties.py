@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mbcost.errors import MbcostError
 from mbcost.network import build_network
+from mbcost.roles import Role
 from mbcost.spec import ACTIVATIONS, parse_table
 from mbcost.verify.run import verify
 
@@ -42,6 +43,7 @@ conv = _fields(
     opt_norm=norms,
     opt_act=acts,
     opt_n=st.integers(1, 2),
+    opt_role=st.sampled_from([r.value for r in Role]),  # a label: must never change the graph
 )
 dw = _fields(
     opt_k=kernels,
@@ -70,6 +72,16 @@ ir = st.one_of(
         opt_act=acts,
         opt_norm=norms,
         opt_n=st.integers(1, 3),
+    ),
+    _fields(
+        t=st.sampled_from((1, 4)),
+        out=channels,
+        se=st.sampled_from((0.25, 0.5)),
+        opt_se_base=st.sampled_from(("expanded", "input")),
+        opt_se_round=st.sampled_from(("int", "divisible8")),
+        opt_se_act=acts,
+        opt_se_gate=acts,
+        opt_s=strides,
     ),
     _fields(
         exp=st.integers(4, 48),

@@ -41,24 +41,24 @@ def test_generated_model_matches_the_engine_exactly(cache, arch, impl, alpha, re
     assert v.ok
 
 
-def test_generated_model_has_one_submodule_per_unit_named_after_the_engine():
+def test_generated_model_has_one_submodule_per_node_named_after_the_engine():
     network = build_network(mbcost.get_arch("v3-small").table, 0.75, 96, "timm")
     model = build_model(network)
-    units = dict(model.named_children())
-    assert list(units) == [u.name.replace(".", "_") for u in network.units]
     names = {name for name, _ in model.named_modules()}
+    assert {row.name for row in network.layers} <= names
     assert {
         "1.dw.conv",
         "1.se.pool",
         "1.se.reduce.conv",
         "1.se.expand.conv",
+        "1.se.scale",
         "1.project.bn",
+        "3.add",
     } <= names
-    residual = [u.name for u in network.units if u.residual]
-    assert residual and all(units[n.replace(".", "_")].residual for n in residual)
+    assert [inputs for _, inputs in model.steps] == [row.inputs for row in network.layers]
 
 
-def test_generated_model_runs_the_se_gate_and_the_residual_add():
+def test_generated_model_runs_the_se_gate_and_the_residual_add_along_the_engine_edges():
     import torch
 
     network = build_network(mbcost.get_arch("v3-large").table, 1.0, 64, "paper")
@@ -66,10 +66,13 @@ def test_generated_model_runs_the_se_gate_and_the_residual_add():
     unit = dict(model.named_children())["5"]  # 40 -> 40, stride 1, SE: residual
     x = torch.randn(1, 40, 8, 8)
     with torch.no_grad():
-        y = unit(x)
-        body = x
-        for step in unit.children():
-            body = step(body)
-    assert unit.residual and "se" in dict(unit.named_children())
-    assert torch.allclose(y, body + x)
+        h = unit.expand(x)
+        d = unit.dw(h)
+        gate = unit.se.expand(unit.se.reduce(unit.se.pool(d)))
+        body = unit.project(unit.se.scale(d, gate))
+        assert torch.allclose(body, unit.project(d * gate))
+        assert torch.allclose(unit.add(x, body), x + body)
+    rows = {r.name: r for r in network.layers}
+    assert rows["5.se.scale"].inputs == (rows["5.dw"].index, rows["5.se.expand"].index)
+    assert rows["5.add"].inputs == (rows["4.project"].index, rows["5.project"].index)
     assert model(torch.randn(1, 3, 64, 64)).shape == (1, 1000, 1, 1)

@@ -1,0 +1,71 @@
+"""α × resolution sweeps over the totals-only path: no rows are built, each configuration's totals
+are one dot product per quantity of cached width factors and cached areas (``plan.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from mbcost.archs import get_arch
+from mbcost.conventions import get_convention
+from mbcost.errors import MbcostError
+from mbcost.plan import check_alpha, check_impl, plan, resolve_resolution, spatial, totals
+from mbcost.ranges import MAX_POINTS
+from mbcost.report import Totals
+from mbcost.spec import Table
+
+
+class SweepPoint(NamedTuple):
+    """One configuration and its totals."""
+
+    alpha: float
+    resolution: int
+    totals: Totals
+
+
+class Sweep(NamedTuple):
+    """Every configuration of a sweep, α outermost, in the order given."""
+
+    arch: str
+    impl: str
+    convention: str
+    points: tuple[SweepPoint, ...]
+
+
+def sweep(
+    arch: str | Table,
+    alphas: Sequence[float],
+    resolutions: Sequence[int] | None = None,
+    rhos: Sequence[float] | None = None,
+    impl: str = "paper",
+    convention: str = "paper",
+    progress: Callable[[int], None] | None = None,
+) -> Sweep:
+    """Totals of ``arch`` at every α × resolution (or α × ρ·native); ``progress(n)`` is told after
+    each α how many configurations were done."""
+    table = get_arch(arch).table if isinstance(arch, str) else arch
+    if resolutions is not None and rhos is not None:
+        raise MbcostError("give either resolutions or rhos, not both")
+    if rhos is not None:
+        pixels = [resolve_resolution(table.resolution, None, rho) for rho in rhos]
+    else:
+        pixels = [resolve_resolution(table.resolution, r, None) for r in resolutions or [None]]
+    widths = [check_alpha(a) for a in alphas]
+    if not widths or not pixels:
+        raise MbcostError("a sweep needs at least one alpha and one resolution")
+    if len(widths) * len(pixels) > MAX_POINTS:
+        raise MbcostError(
+            f"{len(widths):,} alphas x {len(pixels):,} resolutions is more than "
+            f"{MAX_POINTS:,} configurations"
+        )
+    check_impl(table, impl)
+    conv = get_convention(convention)
+    points = []
+    for alpha in widths:
+        p = plan(table, alpha, impl)
+        points += [
+            SweepPoint(alpha, res, Totals(*totals(p, spatial(p, res), conv))) for res in pixels
+        ]
+        if progress:
+            progress(len(pixels))
+    return Sweep(table.name, impl, convention, tuple(points))
