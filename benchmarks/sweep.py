@@ -18,12 +18,13 @@ import time
 from pathlib import Path
 
 import mbcost
-from mbcost import plan
+from mbcost import memory, plan
 
 
 def _clear_caches() -> None:
     plan._PLANS.clear()
     plan._SKELETONS.clear()
+    memory._CACHE.clear()
 
 
 def _totals_path(table, alphas, resolutions) -> float:

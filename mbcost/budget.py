@@ -14,6 +14,10 @@ A budget file is TOML: ``[tool.mbcost]`` in ``pyproject.toml`` or the top level 
     max_macs = "150M"
     max_params = "3.5M"
     max_layer_macs = "20M"
+    dtype = "int8"                      # activation memory: bytes per element, and how it is counted
+    memory_rule = "tflite"
+    max_peak_memory = "800kB"           # sizes: B, kB/MB/GB (10^3) or KiB/MiB/GiB (2^10)
+    max_weights = "2.5MB"
 
 Every value is validated when the file is loaded, before any model is counted. Counts are exact
 integers throughout: limits, baselines and the tolerance (a ``Fraction``) never pass through floats.
@@ -33,15 +37,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mbcost.errors import BudgetConfigError, MbcostError
-from mbcost.units import MAX_DIGITS, parse_count
+from mbcost.quantities import QUANTITY_NAMES
+from mbcost.units import MAX_DIGITS, parse_bytes, parse_count
 
 if TYPE_CHECKING:
     from mbcost.spec import Table
 
-METRICS = ("macs", "params", "layer_macs")
+# every count a budget can limit and a baseline records: the engine's quantities, and the largest
+# layer's MACs
+BYTE_METRICS = ("peak_memory", "weights")  # sizes in bytes, under the model's dtype and memory rule
+METRICS = (*QUANTITY_NAMES, "layer_macs", *BYTE_METRICS)
 LIMITS = {f"max_{m}": m for m in METRICS}
 SOURCES = ("arch", "spec", "torch")
-OPTIONS = ("alpha", "resolution", "rho", "impl", "convention", "in_channels")
+OPTIONS = (
+    "alpha",
+    "resolution",
+    "rho",
+    "impl",
+    "convention",
+    "in_channels",
+    "dtype",
+    "weight_dtype",
+    "memory_rule",
+)
 TORCH_OPTIONS = ("resolution", "in_channels", "convention")
 TORCH_CONVENTIONS = ("paper", "fvcore", "torch")
 MODEL_KEYS = ("name", *SOURCES, *OPTIONS, *LIMITS)
@@ -74,16 +92,19 @@ class Config(NamedTuple):
 
 
 class Measured(NamedTuple):
-    """A model's counts: total MACs and params, and its largest layer's MACs and name."""
+    """A model's counts (metric -> count; a torch model measures only some metrics) and the name of
+    its largest layer."""
 
-    macs: int
-    params: int
-    layer_macs: int
+    counts: Mapping[str, int]
     layer: str
 
     def metric(self, name: str) -> int:
-        """The count called ``name`` (one of METRICS)."""
-        return getattr(self, name)
+        """The count called ``name``; a metric this model cannot measure is an error."""
+        if name not in self.counts:
+            raise BudgetConfigError(
+                f"{name} cannot be measured for this model (it measures {', '.join(self.counts)})"
+            )
+        return self.counts[name]
 
 
 class CheckRow(NamedTuple):
@@ -268,7 +289,8 @@ def _parse_model(raw: Any, index: int, path: str, base: Path) -> Model:
     for key, metric in LIMITS.items():
         if key in raw:
             try:
-                limits[metric] = parse_count(raw[key])
+                parse = parse_bytes if metric in BYTE_METRICS else parse_count
+                limits[metric] = parse(raw[key])
             except ValueError as exc:
                 raise BudgetConfigError(f"{where}: {key}: {exc}") from None
     options = _parse_options(raw, source, where)
@@ -302,6 +324,7 @@ def _parse_options(raw: Mapping[str, Any], source: str, where: str) -> dict[str,
 def _check_option(key: str, value: Any, source: str, where: str) -> None:
     """A one-line error naming ``key`` and what it allows, unless ``value`` is allowed."""
     from mbcost.conventions import CONVENTIONS
+    from mbcost.memory import DTYPES, RULES
     from mbcost.network import check_alpha
     from mbcost.spec import IMPLS, MAX_SIZE
 
@@ -311,10 +334,12 @@ def _check_option(key: str, value: Any, source: str, where: str) -> None:
         except MbcostError as exc:
             raise BudgetConfigError(f"{where}: {exc}") from None
         return
-    if key in ("impl", "convention"):
-        choices = (
-            IMPLS if key == "impl" else TORCH_CONVENTIONS if source == "torch" else CONVENTIONS
-        )
+    if key in ("impl", "convention", "dtype", "weight_dtype", "memory_rule"):
+        choices = {
+            "impl": IMPLS,
+            "convention": TORCH_CONVENTIONS if source == "torch" else CONVENTIONS,
+            "memory_rule": RULES,
+        }.get(key, DTYPES)
         if not (isinstance(value, str) and value in choices):
             raise BudgetConfigError(
                 f"{where}: {key} must be one of {', '.join(choices)}, got {value!r}"
@@ -353,7 +378,13 @@ def _measure_table(model: Model) -> Measured:
         table = _with_in_channels(table, options.pop("in_channels"))
     report = mbcost.analyze(table, **options)
     largest = max(report.rows, key=lambda r: r.macs)
-    return Measured(report.totals.macs, report.totals.params, largest.macs, largest.name)
+    counts = {
+        **report.totals._asdict(),
+        "layer_macs": largest.macs,
+        "peak_memory": report.memory.peak_bytes,
+        "weights": report.memory.weight_bytes,
+    }
+    return Measured(counts, largest.name)
 
 
 def _with_in_channels(table: Table, in_channels: int) -> Table:
@@ -390,9 +421,8 @@ def _measure_torch(model: Model) -> Measured:
     macs = count.total if convention == "fvcore" else sum(m.macs for m in count.modules)
     params = sum(m.params for m in count.modules) if convention == "paper" else count.params
     largest = max(count.modules, key=lambda m: m.macs, default=None)
-    if largest is None:
-        return Measured(macs, params, 0, "")
-    return Measured(macs, params, largest.macs, largest.name)
+    counts = {"macs": macs, "params": params, "layer_macs": largest.macs if largest else 0}
+    return Measured(counts, largest.name if largest else "")
 
 
 def _require_torch() -> None:
@@ -520,44 +550,60 @@ def run_checks(
         m = measured[model.name]
         for metric, limit in model.limits.items():
             status = "pass" if m.metric(metric) <= limit else "fail"
-            rows.append(CheckRow(model.name, f"max_{metric}", m.metric(metric), limit, status))
+            check = f"max_{_label(model, metric)}"
+            rows.append(CheckRow(model.name, check, m.metric(metric), limit, status))
         if baseline:
-            rows += _baseline_rows(model.name, m, recorded.get(model.name), config.tolerance)
+            rows += _baseline_rows(model, m, recorded.get(model.name), config.tolerance)
     return CheckResult(config, tuple(rows), measured)
 
 
+def _label(model: Model, metric: str) -> str:
+    """A metric's name in a check, a byte metric with the dtype (and rule) it is counted under:
+    ``peak_memory (tflite, int8)``, ``weights (int8)``."""
+    if metric not in BYTE_METRICS:
+        return metric
+    from mbcost.memory import DEFAULT_RULE
+
+    dtype = model.options.get("dtype", "float32")
+    if metric == "weights":
+        return f"weights ({model.options.get('weight_dtype', dtype)})"
+    return f"peak_memory ({model.options.get('memory_rule', DEFAULT_RULE)}, {dtype})"
+
+
 def _baseline_rows(
-    name: str, m: Measured, before: Mapping[str, int] | None, tolerance: Fraction
+    model: Model, m: Measured, before: Mapping[str, int] | None, tolerance: Fraction
 ) -> list[CheckRow]:
+    name = model.name
     if before is None:
         return [
-            CheckRow(name, f"baseline {metric}", m.metric(metric), None, "new")
-            for metric in METRICS
+            CheckRow(name, f"baseline {_label(model, metric)}", count, None, "new")
+            for metric, count in m.counts.items()
         ]
     rows = []
-    for metric in (metric for metric in METRICS if metric in before):
+    for metric in (metric for metric in m.counts if metric in before):
         recorded = before[metric]
         allowed = recorded + recorded * tolerance.numerator // tolerance.denominator  # exact floor
         now = m.metric(metric)
         status = "fail" if now > allowed else ("improved" if now < recorded else "pass")
-        rows.append(CheckRow(name, f"baseline {metric}", now, allowed, status))
+        rows.append(CheckRow(name, f"baseline {_label(model, metric)}", now, allowed, status))
     return rows
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves nothing half-written.
+def write_atomically(path: str, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8) or bytes to ``path`` through a temporary file, so a failure leaves
+    nothing half-written.
 
     Only a regular file (or nothing) at ``path`` is replaced: a symlink, FIFO, device or directory is
     refused, since replacing it would destroy it and writing through it would not be atomic.
     """
-    _refuse_special(path)
+    refuse_special(path)
     tmp = f"{path}.tmp-{os.getpid()}"
     created = False
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         created = True
-        with open(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
         created = False
     except OSError as exc:
@@ -567,7 +613,9 @@ def write_atomically(path: str, text: str) -> None:
             os.remove(tmp)
 
 
-def _refuse_special(path: str) -> None:
+def refuse_special(path: str) -> None:
+    """A ``BudgetConfigError`` if something other than a regular file is at ``path`` (nothing there
+    is fine): what ``write_atomically`` refuses, for a command to check before it computes."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -587,9 +635,7 @@ def _refuse_special(path: str) -> None:
 
 def baseline_text(measured: Mapping[str, Measured]) -> str:
     """The baseline file for ``measured``: JSON with exact integers."""
-    models = {
-        name: {metric: m.metric(metric) for metric in METRICS} for name, m in measured.items()
-    }
+    models = {name: dict(m.counts) for name, m in measured.items()}
     return json.dumps({"mbcost_baseline": BASELINE_FORMAT, "models": models}, indent=2) + "\n"
 
 

@@ -11,17 +11,22 @@ import mbcost
 from mbcost.errors import MbcostError
 from mbcost.options import (
     ALPHA,
+    BYTES,
     CONTEXT,
+    COUNT,
     FORMAT_HELP,
     RHO,
     SIZE,
     convention_option,
     format_option,
     impl_option,
+    memory_options,
+    plot_option,
     scaling_options,
     source_options,
     wide_option,
 )
+from mbcost.quantities import QUANTITY_NAMES
 from mbcost.render import FORMATS, emit
 
 
@@ -50,10 +55,12 @@ def cli() -> None:
       mbcost table --alpha 0.5 --res 160
       mbcost table v2 --alpha 0.75 --rho 0.857 --by role
       mbcost sweep v2 --alpha 0.35,0.5,0.75,1.0 --res 96:224:32
+      mbcost sweep v1 --alpha 0.25,0.5,0.75,1 --res 128:224:32 --accuracy
+      mbcost fit v1 v2 v3-large v3-small --max-macs 150M --max-params 3M
       mbcost compare standard depthwise
       mbcost archs
 
-    Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.
+    Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 130 interrupted.
     """
 
 
@@ -62,6 +69,7 @@ def cli() -> None:
 @scaling_options()
 @impl_option()
 @convention_option
+@memory_options
 @click.option(
     "--by",
     type=click.Choice(("layer", "block", "role")),
@@ -77,6 +85,7 @@ def cli() -> None:
     show_default=True,
     help=f"{FORMAT_HELP} yaml: the layer table itself, to edit and pass back with --spec.",
 )
+@plot_option("per-layer MACs and parameters as bars coloured by role")
 @wide_option
 def table(
     arch: str | None,
@@ -86,12 +95,17 @@ def table(
     rho: float | None,
     impl: str,
     convention: str,
+    dtype: str,
+    weight_dtype: str | None,
+    memory_rule: str,
     by: str,
     fmt: str,
     wide: bool,
+    plot: str | None,
 ) -> None:
-    """Every layer of ARCH (default v1), or of the table in --spec FILE, with its MACs, parameters
-    and share of the total, then a rollup by role (for v1 this is the paper's Table 2).
+    """Every layer of ARCH (default v1), or of the table in --spec FILE, with its MACs, parameters,
+    share of the total, activations and live memory (the peak marked), then a rollup by role (for
+    v1 this is the paper's Table 2).
 
     \b
     Examples:
@@ -99,8 +113,10 @@ def table(
       mbcost table v2 --alpha 0.75 --rho 0.857
       mbcost table v3-large --impl torchvision --alpha 0.75 --format json
       mbcost table v1 --by role --format md
+      mbcost table v2 --dtype uint8 --memory-rule inplace-dw
       mbcost table --spec examples/cifar_mobilenet.yaml --res 32
       mbcost table v2 --format yaml > mynet.yaml
+      mbcost table v2 --alpha 0.75 --plot layers.png
     """
     if res is not None and rho is not None:
         raise click.UsageError("--res and --rho are mutually exclusive; give one")
@@ -114,7 +130,12 @@ def table(
             "--rho": rho is not None,
             "--impl": impl != "paper",
             "--convention": convention != "paper",
+            "--dtype": dtype != "float32",
+            "--weight-dtype": weight_dtype is not None,
+            "--memory-rule": memory_rule != "tflite",
             "--by": by != "layer",
+            "--wide": wide,
+            "--plot": plot is not None,
         }
         ignored = ", ".join(name for name, changed in given.items() if changed)
         if ignored:
@@ -125,14 +146,21 @@ def table(
             )
         sys.stdout.write(dump_yaml(source))
         return
-    report = mbcost.analyze(source, alpha, res, rho, impl, convention)
+    plots = _plotter(plot)
+    report = mbcost.analyze(
+        source, alpha, res, rho, impl, convention, dtype, weight_dtype, memory_rule
+    )
+    if plots:
+        plots.save(plots.table_figure(report), plot)
+    from mbcost.accuracy import rate_table
     from mbcost.render import documents
 
+    rating = rate_table(source, report.inputs.alpha, report.inputs.resolution, impl)
     emit(
         fmt,
         sys.stdout,
-        lambda: documents.report_doc(report),
-        lambda: documents.report_sheets(report, by),
+        lambda: documents.report_doc(report, rating),
+        lambda: documents.report_sheets(report, by, rating),
         wide=wide,
     )
 
@@ -360,6 +388,21 @@ def _progress(model) -> None:
 @click.option("--rho", "rhos", default=None, help="Resolution multipliers instead of --res.")
 @impl_option()
 @convention_option
+@memory_options
+@click.option(
+    "--accuracy",
+    is_flag=True,
+    help="Published top-1 beside each configuration that has one, an estimate (with its "
+    "leave-one-out error) beside the others, and the Pareto front. Built-ins, --impl paper.",
+)
+@click.option(
+    "--cost",
+    type=click.Choice(QUANTITY_NAMES),
+    default="macs",
+    show_default=True,
+    help="The cost of the Pareto front and of the plot's axis (or heatmap).",
+)
+@plot_option("top-1 against the cost (with --accuracy), else a heatmap of the cost,")
 @format_option
 @wide_option
 def sweep(
@@ -370,11 +413,18 @@ def sweep(
     rhos: str | None,
     impl: str,
     convention: str,
+    dtype: str,
+    weight_dtype: str | None,
+    memory_rule: str,
+    accuracy: bool,
+    cost: str,
+    plot: str | None,
     fmt: str,
     wide: bool,
 ) -> None:
-    """Totals of ARCH (default v1), or of the table in --spec FILE, at every width x resolution:
-    one row per configuration, computed without building per-layer rows (about a microsecond each).
+    """Totals of ARCH (default v1), or of the table in --spec FILE, at every width x resolution,
+    with the peak activation memory and the weight bytes: one row per configuration, computed
+    without building per-layer rows (a few microseconds each).
 
     \b
     Examples:
@@ -382,6 +432,8 @@ def sweep(
       mbcost sweep v3-large --alpha 0.25:1.5:0.05 --res 96:320:8 --format csv > grid.csv
       mbcost sweep --spec examples/cifar_mobilenet.yaml --alpha 0.25:1:0.25 --res 32,64
       mbcost sweep v1 --alpha 0.25,0.5,0.75,1 --rho 0.571,0.714,0.857,1
+      mbcost sweep v1 --alpha 0.25,0.5,0.75,1 --res 128:224:32 --accuracy
+      mbcost sweep v2 --alpha 0.35:1:0.05 --res 96:224:16 --accuracy --plot v2.png
     """
     from mbcost.progress import progress_bar
     from mbcost.ranges import parse_values
@@ -389,20 +441,175 @@ def sweep(
 
     if resolutions is not None and rhos is not None:
         raise click.UsageError("--res and --rho are mutually exclusive; give one")
+    if accuracy and spec is not None:
+        raise click.UsageError("--accuracy needs a built-in ARCH: accuracy is not known for --spec")
+    plots = _plotter(plot)
     source = table_source(arch, spec)
     widths = parse_values(alphas, "--alpha")
     pixels = None if resolutions is None else parse_values(resolutions, "--res", integer=True)
     multipliers = None if rhos is None else parse_values(rhos, "--rho")
     total = len(widths) * len(pixels or multipliers or (None,))
     with progress_bar(total, "sweep") as advance:
-        result = mbcost.sweep(source, widths, pixels, multipliers, impl, convention, advance)
+        result = mbcost.sweep(
+            source,
+            widths,
+            pixels,
+            multipliers,
+            impl,
+            convention,
+            advance,
+            dtype,
+            weight_dtype,
+            memory_rule,
+        )
+    if not accuracy:
+        if plots:
+            plots.save(plots.heatmap_figure(result, cost), plot)
+        emit(
+            fmt,
+            sys.stdout,
+            lambda: documents.sweep_doc(result),
+            lambda: documents.sweep_sheets(result),
+            wide=wide,
+        )
+        return
+    from mbcost.accuracy import rate_sweep
+    from mbcost.render import tradeoff
+
+    rated = rate_sweep(result, cost)
+    if plots:
+        plots.save(plots.sweep_figure(rated), plot)
     emit(
         fmt,
         sys.stdout,
-        lambda: documents.sweep_doc(result),
-        lambda: documents.sweep_sheets(result),
+        lambda: tradeoff.sweep_accuracy_doc(rated),
+        lambda: tradeoff.sweep_accuracy_sheets(rated),
         wide=wide,
     )
+
+
+def _plotter(path: str | None):
+    """``mbcost.render.plot`` when ``--plot FILE`` is given, after checking the file's suffix and
+    that matplotlib is installed (before anything is computed); None without ``--plot``."""
+    if path is None:
+        return None
+    from mbcost.render import plot
+
+    plot.check_path(path)
+    plot.require()
+    return plot
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("archs", nargs=-1, required=True)
+@click.option("--max-macs", type=COUNT, default=None, help="MACs budget, inclusive: 100M, 1.2G.")
+@click.option("--max-params", type=COUNT, default=None, help="Parameter budget, inclusive: 3.5M.")
+@click.option(
+    "--max-peak-memory",
+    type=BYTES,
+    default=None,
+    help="Peak activation memory budget, inclusive: 1MB (10^6 B), 768KiB (2^10 B each).",
+)
+@click.option("--max-weights", type=BYTES, default=None, help="Weight bytes budget: 2.5MB.")
+@memory_options
+@click.option(
+    "--top",
+    type=click.IntRange(1, 10_000),
+    default=5,
+    show_default=True,
+    help="How many to list: the winner and the runners-up.",
+)
+@click.option(
+    "--published-only",
+    is_flag=True,
+    help="Only configurations with a published top-1: no estimated grid.",
+)
+@click.option(
+    "--alpha",
+    "alphas",
+    default=None,
+    help="Widths of the estimated grid, as in sweep (default: every 0.05 over each family's "
+    "published widths).",
+)
+@click.option(
+    "--res",
+    "resolutions",
+    default=None,
+    help="Resolutions of the estimated grid (default: every 8 px over the published ones).",
+)
+@plot_option("the candidates, the budgets and the winner")
+@format_option
+@wide_option
+def fit(
+    archs: tuple[str, ...],
+    max_macs: int | None,
+    max_params: int | None,
+    max_peak_memory: int | None,
+    max_weights: int | None,
+    dtype: str,
+    weight_dtype: str | None,
+    memory_rule: str,
+    top: int,
+    published_only: bool,
+    alphas: str | None,
+    resolutions: str | None,
+    plot: str | None,
+    fmt: str,
+    wide: bool,
+) -> int:
+    """The most accurate configurations of ARCHS within the budgets, by ImageNet top-1: each
+    family's published configurations and, unless --published-only, an alpha x resolution grid
+    ranked by an estimate (a least-squares fit over the family's published points, only inside
+    their range, with its leave-one-out error). Budgets are checked against mbcost's exact counts.
+    Exit 1 with a one-line reason when nothing fits.
+
+    \b
+    Examples:
+      mbcost fit v2 --max-macs 100M
+      mbcost fit v1 v2 v3-large v3-small --max-macs 150M --max-params 3M --top 5
+      mbcost fit v2 --max-peak-memory 1MB --dtype int8 --published-only
+      mbcost fit v2 --max-macs 300M --published-only
+      mbcost fit v1 v2 --max-macs 200M --alpha 0.25:1.4:0.01 --res 96:224:4 --format json
+    """
+    from mbcost.ranges import parse_values
+    from mbcost.render import tradeoff
+
+    if (max_macs, max_params, max_peak_memory, max_weights) == (None,) * 4:
+        raise click.UsageError(
+            "give a budget: --max-macs, --max-params, --max-peak-memory or --max-weights"
+        )
+    if published_only and (alphas is not None or resolutions is not None):
+        raise click.UsageError("--published-only searches no grid: it takes no --alpha or --res")
+    plots = _plotter(plot)
+    widths = None if alphas is None else parse_values(alphas, "--alpha")
+    pixels = None if resolutions is None else parse_values(resolutions, "--res", integer=True)
+    result = mbcost.fit(
+        archs,
+        max_macs,
+        max_params,
+        top,
+        published_only,
+        widths,
+        pixels,
+        max_peak_memory=max_peak_memory,
+        max_weights=max_weights,
+        dtype=dtype,
+        weight_dtype=weight_dtype,
+        memory_rule=memory_rule,
+    )
+    if plots:
+        plots.save(plots.fit_figure(result), plot)
+    emit(
+        fmt,
+        sys.stdout,
+        lambda: tradeoff.fit_doc(result),
+        lambda: tradeoff.fit_sheets(result),
+        wide=wide,
+    )
+    if not result.ranked:
+        _error(tradeoff.nothing_fits(result))
+        return 1
+    return 0
 
 
 from mbcost.verify.cli import verify  # noqa: E402  (torch is imported only when verify runs)

@@ -6,10 +6,12 @@ difference between two conventions a readable sum of named terms:
 
 - MACs terms: ``conv`` and ``linear`` (multiply-accumulates), ``bn`` (2 per BatchNorm output element,
   fvcore's eval-mode count), ``pool`` (1 per input element of a global average pool, fvcore's count);
-- parameter terms: ``weight``, ``bias`` and ``bn`` (BatchNorm γ and β).
+- parameter terms: ``weight``, ``bias`` and ``bn`` (BatchNorm γ and β);
+- activation terms: ``conv`` and ``linear`` output elements (fvcore's ``ActivationCountAnalysis``;
+  every convention counts both).
 
-Activations, residual adds and SE multiplies cost nothing under every quantity here (fvcore skips them
-too).
+Activation functions, residual adds and SE multiplies cost nothing under every quantity here (fvcore
+skips them too); what a layer holds in memory is ``memory.py``'s, not a convention's, business.
 """
 
 from __future__ import annotations
@@ -52,47 +54,52 @@ class Convention(NamedTuple):
         return self.counted("params")
 
 
-def _decide(quantity: str, counts: str, skips: str) -> dict[str, bool]:
-    """``{term: counts?}`` from the space-separated terms that count and those that do not; together
-    they must name every declared term of ``quantity`` exactly once, so a term added to a quantity
-    cannot go undecided."""
-    counted, skipped = counts.split(), skips.split()
-    if sorted(counted + skipped) != sorted(QUANTITIES[quantity].terms):
+def _convention(name: str, description: str, **decisions: str) -> Convention:
+    """A convention from, per quantity, ``"counted terms | skipped terms"``; together the two sides
+    must name every declared term of the quantity exactly once, so a term added to a quantity cannot
+    go undecided."""
+    if set(decisions) != set(QUANTITIES):
         raise MbcostError(
-            f"a convention must decide each {quantity} term once: "
-            f"{', '.join(QUANTITIES[quantity].terms)}; got {counts!r} / {skips!r}"
+            f"convention '{name}' must decide every quantity: {', '.join(QUANTITIES)}"
         )
-    return {t: t in counted for t in QUANTITIES[quantity].terms}
+    decided: dict[str, dict[str, bool]] = {}
+    for quantity, spec in decisions.items():
+        counted, _, skipped = (side.split() for side in spec.partition("|"))
+        terms = QUANTITIES[quantity].terms
+        if sorted(counted + skipped) != sorted(terms):
+            raise MbcostError(
+                f"convention '{name}' must decide each {quantity} term once ({', '.join(terms)}), "
+                f"got {spec!r}"
+            )
+        decided[quantity] = {t: t in counted for t in terms}
+    return Convention(name, decided, description)
 
 
 CONVENTIONS: dict[str, Convention] = {
     c.name: c
     for c in (
-        Convention(
+        _convention(
             "paper",
-            {
-                "macs": _decide("macs", counts="conv linear", skips="bn pool"),
-                "params": _decide("params", counts="weight bias", skips="bn"),
-            },
             "the papers' mult-adds: conv + linear MACs (BN folded, pooling/activations free); "
             "params = weights + biases, no BN",
+            macs="conv linear | bn pool",
+            params="weight bias | bn",
+            activations="conv linear |",
         ),
-        Convention(
+        _convention(
             "fvcore",
-            {
-                "macs": _decide("macs", counts="conv linear bn pool", skips=""),
-                "params": _decide("params", counts="weight bias bn", skips=""),
-            },
             "fvcore FlopCountAnalysis.total(): conv + linear + 2 per BN element + 1 per globally "
             "pooled input element; params = every tensor in model.parameters()",
+            macs="conv linear bn pool |",
+            params="weight bias bn |",
+            activations="conv linear |",
         ),
-        Convention(
+        _convention(
             "torch",
-            {
-                "macs": _decide("macs", counts="conv linear", skips="bn pool"),
-                "params": _decide("params", counts="weight bias bn", skips=""),
-            },
             "conv + linear MACs; params = sum(p.numel() for p in model.parameters()), BN γ/β included",
+            macs="conv linear | bn pool",
+            params="weight bias bn |",
+            activations="conv linear |",
         ),
     )
 }

@@ -6,15 +6,35 @@ from collections.abc import Callable
 
 import click
 
+from mbcost.plan import MAX_ALPHA
 from mbcost.render import FORMATS
 from mbcost.spec import MAX_SIZE
-
-MAX_ALPHA = 1000  # the engine refuses a wider multiplier too
+from mbcost.units import parse_bytes, parse_count
 
 # Upper bounds keep every count a sane integer (and out of float overflow) with a one-line error.
 SIZE = click.IntRange(1, MAX_SIZE)  # pixels, channels, kernels, strides: capped as in a layer table
 ALPHA = click.FloatRange(0, MAX_ALPHA, min_open=True)
 RHO = click.FloatRange(0, MAX_SIZE, min_open=True)
+
+
+class Amount(click.ParamType):
+    """A count or a size as people write it (``300M``, ``3.5M``; ``1.5MB``, ``600KiB``), parsed
+    exactly by ``mbcost.units``."""
+
+    def __init__(self, name: str, parse: Callable[[str], int]) -> None:
+        self.name = name
+        self.parse = parse
+
+    def convert(self, value, param, ctx) -> int:
+        """The exact integer, or a one-line usage error naming the allowed forms."""
+        try:
+            return self.parse(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+COUNT = Amount("count", parse_count)
+BYTES = Amount("size", parse_bytes)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -80,9 +100,7 @@ def source_options(spec_help: str) -> Callable[[Callable], Callable]:
     """The optional ARCH argument and ``--spec FILE`` (the command checks they are not both given)."""
 
     def decorate(f: Callable) -> Callable:
-        f = click.option(
-            "--spec", type=click.Path(dir_okay=False), default=None, help=spec_help
-        )(f)
+        f = click.option("--spec", type=click.Path(dir_okay=False), default=None, help=spec_help)(f)
         return click.argument("arch", required=False)(f)
 
     return decorate
@@ -113,3 +131,42 @@ def convention_option(f: Callable) -> Callable:
         help="What counts: paper (conv+linear MACs, no BN params), fvcore (adds BN and pooling, "
         "as fvcore's total()), torch (params = sum of numel, BN included).",
     )(f)
+
+
+def memory_options(f: Callable) -> Callable:
+    """``--dtype``, ``--weight-dtype`` and ``--memory-rule``: how activation memory and weight bytes
+    are counted."""
+    from mbcost.memory import DEFAULT_RULE, DTYPES, RULES
+
+    f = click.option(
+        "--memory-rule",
+        type=click.Choice(tuple(RULES)),
+        default=DEFAULT_RULE,
+        show_default=True,
+        help="How live memory is counted: tflite (tensors written and not yet read for the last "
+        "time), inplace-dw (and depthwise convs overwrite their input), v2-table3 (MobileNetV2 "
+        "Table 3: largest materialized tensor per resolution).",
+    )(f)
+    f = click.option(
+        "--weight-dtype",
+        type=click.Choice(tuple(DTYPES)),
+        default=None,
+        help="Element type of the weights, if not --dtype.",
+    )(f)
+    return click.option(
+        "--dtype",
+        type=click.Choice(tuple(DTYPES)),
+        default="float32",
+        show_default=True,
+        help="Element type of activations (and weights): bytes per element.",
+    )(f)
+
+
+def plot_option(what: str) -> Callable[[Callable], Callable]:
+    """``--plot FILE``: also draw ``what`` (matplotlib, the ``plot`` extra)."""
+    return click.option(
+        "--plot",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help=f"Also draw {what} to FILE: .png, .svg or .pdf (needs pip install 'mbcost[plot]').",
+    )

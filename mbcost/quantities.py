@@ -80,6 +80,17 @@ def _linear_params(layer: Linear, in_c: int) -> tuple[Scaled, ...]:
     return (weight, Scaled("bias", layer.out_f, ONE)) if layer.bias else (weight,)
 
 
+def _conv_activations(layer: Conv2d, in_c: int) -> tuple[Scaled, ...]:
+    """Every output element, BatchNorm and activation fused in (fvcore's ``ActivationCountAnalysis``
+    counts conv outputs only, not what BN or the activation write)."""
+    return (Scaled("conv", layer.out_c, OUT),)
+
+
+def _linear_activations(layer: Linear, in_c: int) -> tuple[Scaled, ...]:
+    """The ``out_f`` outputs (one pixel)."""
+    return (Scaled("linear", layer.out_f, ONE),)
+
+
 def _pool_macs(layer: Pool, in_c: int) -> tuple[Scaled, ...]:
     """fvcore counts 1 per input element of a global average pool and nothing for other pools."""
     return (Scaled("pool", in_c, IN),) if layer.is_global and layer.op == "avg" else ()
@@ -103,6 +114,20 @@ QUANTITIES: dict[str, Quantity] = {
             "params",
             ("weight", "bias", "bn"),
             {Conv2d: _conv_params, Linear: _linear_params, Pool: None, Add: None, Mul: None},
+        ),
+        Quantity(  # fvcore's ActivationCountAnalysis; timm's "activations (M)"
+            "activations",
+            "activations",
+            "activation_terms",
+            "activations",
+            ("conv", "linear"),
+            {
+                Conv2d: _conv_activations,
+                Linear: _linear_activations,
+                Pool: None,
+                Add: None,
+                Mul: None,
+            },
         ),
     )
 }

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from mbcost.conventions import Convention, get_convention
 from mbcost.layers import Layer, Shape
+from mbcost.memory import DEFAULT_RULE, Memory, get_rule, memory
 from mbcost.plan import (
     NETWORK_INPUT,
     Node,
@@ -37,6 +38,9 @@ class Inputs(NamedTuple):
     resolution: int
     impl: str
     convention: str
+    dtype: str  # of activations (``memory.DTYPES``)
+    weight_dtype: str
+    memory_rule: str  # ``memory.RULES``
 
 
 _MACS, _PARAMS = QUANTITY_NAMES.index("macs"), QUANTITY_NAMES.index("params")
@@ -133,11 +137,13 @@ class Row(NamedTuple):
 
 
 class Report(NamedTuple):
-    """A network's cost: rows in order and their totals; rollups computed on demand."""
+    """A network's cost: rows in order, their totals and its activation memory (``memory.py``: the
+    peak is not a sum, so it is not a total); rollups computed on demand."""
 
     inputs: Inputs
     rows: tuple[Row, ...]
     totals: Totals
+    memory: Memory
 
     def group(self, key: Callable[[Row], Hashable]) -> dict:
         """Totals per ``key(row)``, in order of first appearance."""
@@ -190,12 +196,25 @@ def evaluate(
 
 
 def analyze_table(
-    table: Table, alpha: float, resolution: int, impl: str, convention: str = "paper"
+    table: Table,
+    alpha: float,
+    resolution: int,
+    impl: str,
+    convention: str = "paper",
+    dtype: str = "float32",
+    weight_dtype: str | None = None,
+    memory_rule: str = DEFAULT_RULE,
 ) -> Report:
-    """The report of ``table`` at one configuration: a row per node, and the totals."""
+    """The report of ``table`` at one configuration: a row per node, the totals, and the activation
+    memory under ``memory_rule`` with ``dtype`` activations and ``weight_dtype`` (default: the
+    same) weights."""
+    get_rule(memory_rule)
     p, s, conv = _configure(table, alpha, resolution, impl, convention)
     sizes = s.sizes
     in_sizes = [resolution if j == NETWORK_INPUT else sizes[j] for j in p.first_inputs]
     rows = tuple(map(Row, p.nodes, in_sizes, sizes, repeat(conv), p.row_factors(conv)))
-    inputs = Inputs(table.name, p.alpha, resolution, impl, convention)
-    return Report(inputs, rows, Totals(*totals(p, s, conv)))
+    held = memory(p, s, memory_rule, dtype, weight_dtype)
+    inputs = Inputs(
+        table.name, p.alpha, resolution, impl, convention, dtype, held.weight_dtype, memory_rule
+    )
+    return Report(inputs, rows, Totals(*totals(p, s, conv)), held)

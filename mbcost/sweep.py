@@ -1,5 +1,6 @@
 """α × resolution sweeps over the totals-only path: no rows are built, each configuration's totals
-are one dot product per quantity of cached width factors and cached areas (``plan.py``)."""
+are one dot product per quantity of cached width factors and cached areas (``plan.py``), and its
+peak memory one more pass over the same areas (``memory.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import NamedTuple
 from mbcost.archs import get_arch
 from mbcost.conventions import get_convention
 from mbcost.errors import MbcostError
+from mbcost.memory import DEFAULT_RULE, bytes_at, check_dtype, get_rule
 from mbcost.plan import check_alpha, check_impl, plan, resolve_resolution, spatial, totals
 from mbcost.ranges import MAX_POINTS
 from mbcost.report import Totals
@@ -16,11 +18,13 @@ from mbcost.spec import Table
 
 
 class SweepPoint(NamedTuple):
-    """One configuration and its totals."""
+    """One configuration: its totals, its peak activation bytes and its weight bytes."""
 
     alpha: float
     resolution: int
     totals: Totals
+    peak_bytes: int
+    weight_bytes: int
 
 
 class Sweep(NamedTuple):
@@ -29,6 +33,9 @@ class Sweep(NamedTuple):
     arch: str
     impl: str
     convention: str
+    dtype: str
+    weight_dtype: str
+    memory_rule: str
     points: tuple[SweepPoint, ...]
 
 
@@ -40,9 +47,13 @@ def sweep(
     impl: str = "paper",
     convention: str = "paper",
     progress: Callable[[int], None] | None = None,
+    dtype: str = "float32",
+    weight_dtype: str | None = None,
+    memory_rule: str = DEFAULT_RULE,
 ) -> Sweep:
-    """Totals of ``arch`` at every α × resolution (or α × ρ·native); ``progress(n)`` is told after
-    each α how many configurations were done."""
+    """Totals, peak memory and weight bytes of ``arch`` at every α × resolution (or α × ρ·native);
+    ``progress(n)`` is told after each α how many configurations were done. The peak is one more
+    pass over the cached areas per configuration (``memory.peak_bytes``)."""
     table = get_arch(arch).table if isinstance(arch, str) else arch
     if resolutions is not None and rhos is not None:
         raise MbcostError("give either resolutions or rhos, not both")
@@ -60,12 +71,16 @@ def sweep(
         )
     check_impl(table, impl)
     conv = get_convention(convention)
+    weight_dtype = check_dtype(weight_dtype or dtype)
+    check_dtype(dtype)
+    get_rule(memory_rule)
     points = []
     for alpha in widths:
         p = plan(table, alpha, impl)
-        points += [
-            SweepPoint(alpha, res, Totals(*totals(p, spatial(p, res), conv))) for res in pixels
-        ]
+        memory = bytes_at(p, memory_rule, dtype, weight_dtype)
+        for res in pixels:
+            s = spatial(p, res)
+            points.append(SweepPoint(alpha, res, Totals(*totals(p, s, conv)), *memory(s)))
         if progress:
             progress(len(pixels))
-    return Sweep(table.name, impl, convention, tuple(points))
+    return Sweep(table.name, impl, convention, dtype, weight_dtype, memory_rule, tuple(points))

@@ -1,8 +1,11 @@
-"""Decimal counts as people write them: ``569M``, ``3.47M``, ``1.2G``, ``300K``, ``2_000_000``.
+"""Decimal counts as people write them: ``569M``, ``3.47M``, ``1.2G``, ``300K``, ``2_000_000``; and
+sizes in bytes: ``1.5MB``, ``600KiB``, ``2_000_000``.
 
 The grammar is strict, so that a typo is an error and never a different number: ASCII digits, ``_``
 only between two digits (as in Python), an optional fraction, and an upper-case suffix K, M, G or T,
-as mbcost prints them (a lower-case ``m`` is milli in SI, so ``3.5m`` is refused, not guessed).
+as mbcost prints them (a lower-case ``m`` is milli in SI, so ``3.5m`` is refused, not guessed). A
+size names its base: ``kB``, ``MB``, ``GB``, ``TB`` are powers of 1000, ``KiB``, ``MiB``, ``GiB``,
+``TiB`` powers of 1024, ``B`` or nothing bytes; ``KB`` (1000 or 1024?) and ``Mb`` (bits?) are refused.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ MAX_DIGITS = (
 _DIGITS = r"[0-9]+(?:_[0-9]+)*"
 _COUNT = re.compile(rf"({_DIGITS}(?:\.{_DIGITS})?) *([KMGT]?)")
 FORMS = "a count like 300M, 3.5M, 1.2G or 2_000_000"
+BYTE_SUFFIXES = {"": 1, "B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+BYTE_SUFFIXES |= {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+_BYTES = re.compile(rf"({_DIGITS}(?:\.{_DIGITS})?) *([A-Za-z]*)")
+BYTE_FORMS = "a size like 1.5MB, 600KiB or 2_000_000 (bytes; kB = 1000 B, KiB = 1024 B)"
 
 
 def parse_count(text: str | int | float) -> int:
@@ -35,13 +42,39 @@ def parse_count(text: str | int | float) -> int:
     if not match:
         raise ValueError(_unparsed(text))
     number, suffix = match.groups()
+    return _checked(_times(number, SUFFIXES[suffix], text), text)
+
+
+def parse_bytes(text: str | int | float) -> int:
+    """``"1.5MB"`` -> 1_500_000, ``"600KiB"`` -> 614_400; also a non-negative int (bytes), or a
+    float that is exactly a whole number. Raises ValueError naming the allowed forms."""
+    if isinstance(text, bool):
+        raise ValueError(f"expected {BYTE_FORMS}, got {text!r}")
+    if isinstance(text, (int, float)):
+        return parse_count(text)
+    match = _BYTES.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"expected {BYTE_FORMS}, got {text!r}")
+    number, suffix = match.groups()
+    if suffix not in BYTE_SUFFIXES:
+        hint = "; write kB (1000 B) or KiB (1024 B)" if suffix.upper() == "KB" else ""
+        raise ValueError(
+            f"unknown size unit {suffix!r} in {text!r} (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+            f"{hint}"
+        )
+    value = _times(number, BYTE_SUFFIXES[suffix], text)
+    return _checked(value, text)
+
+
+def _times(number: str, factor: int, text: object) -> int:
+    """The written decimal ``number`` times ``factor``, which must come out whole."""
     whole, _, fraction = number.replace("_", "").partition(".")
     if len(whole) + len(fraction) > MAX_DIGITS:
         raise ValueError(f"a count has at most {MAX_DIGITS} digits")
-    value, remainder = divmod(int(whole + fraction) * SUFFIXES[suffix], 10 ** len(fraction))
+    value, remainder = divmod(int(whole + fraction) * factor, 10 ** len(fraction))
     if remainder:
         raise ValueError(f"a count must be a whole number, got {text!r}")
-    return _checked(value, text)
+    return value
 
 
 def _unparsed(text: object) -> str:

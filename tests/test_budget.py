@@ -75,7 +75,14 @@ def test_baseline_records_then_catches_growth_past_tolerance(run, tmp_path):
         run("check", "--config", config, "--baseline", str(baseline), "--update-baseline")[0] == 0
     )
     recorded = json.loads(baseline.read_text())["models"]["v2-160"]
-    assert recorded == {"macs": 107_295_200, "params": 2_609_784, "layer_macs": 9_830_400}
+    assert recorded == {
+        "macs": 107_295_200,
+        "params": 2_609_784,
+        "activations": 2_988_400,
+        "layer_macs": 9_830_400,
+        "peak_memory": 4 * (96 * 80 * 80 + 96 * 40 * 40),  # float32, tflite: 2.0.dw
+        "weights": 4 * 2_609_784,
+    }
     # the model grows: alpha 0.75 -> 0.8
     bigger = V2_160.format(macs="1G").replace("0.75", "0.8").replace('"2.7M"', '"10M"')
     grown = _config(tmp_path, bigger, "grown.toml")

@@ -30,6 +30,9 @@ def test_table_json_contract(run):
         "resolution": 224,
         "impl": "paper",
         "convention": "paper",
+        "dtype": "float32",
+        "weight_dtype": "float32",
+        "memory_rule": "tflite",
     }
     assert doc["totals"]["macs"] == sum(r["macs"] for r in doc["rows"]) == 216_589_760
     assert doc["totals"]["params"] == sum(r["params"] for r in doc["rows"])

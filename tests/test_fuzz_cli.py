@@ -167,6 +167,24 @@ def test_table_options(capsys, tmp_path, data):
     _run(capsys, tmp_path, ["table", *([] if arch is None else [arch]), *options])
 
 
+RANGES = st.one_of(
+    NUMBERS,
+    st.lists(NUMBERS, min_size=1, max_size=3).map(",".join),
+    st.lists(NUMBERS, min_size=2, max_size=4).map(":".join),
+)
+
+
+@fuzz(100)
+@given(st.data())
+def test_sweep_options(capsys, tmp_path, data):
+    arch = data.draw(st.one_of(st.none(), ARCHS))
+    argv = ["sweep", *([] if arch is None else [arch])]
+    for name in data.draw(st.lists(st.sampled_from(["--alpha", "--res", "--rho"]), unique=True)):
+        argv += [name, data.draw(RANGES)]
+    argv += _options(data.draw, list(CHOICES))
+    _run(capsys, tmp_path, argv)
+
+
 @fuzz(100)
 @given(st.data())
 def test_compare_options(capsys, tmp_path, data):

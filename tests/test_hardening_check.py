@@ -74,8 +74,8 @@ def torch_check(tmp_path):
         (stubs / name).write_text(text)
 
     def check(target: str) -> tuple[int, str, str]:
-        config = _write(tmp_path, "t.toml", f'[[models]]\nname = "m"\ntorch = "{target}"\n')
-        Path(config).write_text(Path(config).read_text() + 'max_macs = "1G"\n')
+        text = f'[[models]]\nname = "m"\ntorch = "{target}"\nmax_macs = "1G"\n'
+        config = _write(tmp_path, "t.toml", text)
         env = {**os.environ, "PYTHONPATH": str(stubs)}
         done = subprocess.run(
             [sys.executable, "-m", "mbcost", "check", "--config", config],
@@ -103,11 +103,9 @@ class TestWrongVerdict:
         assert run("check", "--config", config, "--baseline", base, "--update-baseline")[0] == 0
         recorded = json.loads(Path(base).read_text())["models"]["v2"]["macs"]
         assert recorded == 13_520_668_698_095_625 > 2**53
+        args = ("check", "--config", config, "--baseline", base, "--format", "json")
         for tolerance, allowed in (("0%", recorded), ("1%", recorded + recorded // 100)):
-            code, out, err = run(
-                "check", "--config", config, "--baseline", base, "--tolerance", tolerance,
-                "--format", "json",
-            )  # fmt: skip
+            code, out, err = run(*args, "--tolerance", tolerance)
             checks = {c["check"]: c for c in json.loads(out)["models"][0]["checks"]}
             assert (code, err) == (0, "")
             assert checks["baseline macs"]["limit"] == allowed

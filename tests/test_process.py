@@ -16,7 +16,7 @@ PROBE = (
     "from mbcost.cli import main\n"
     "code = main(sys.argv[1:])\n"
     "heavy = sorted(m for m in ('torch', 'fvcore', 'torchvision', 'timm', 'yaml', 'rich.console',"
-    " 'rich.table', 'numpy') if m in sys.modules)\n"
+    " 'rich.table', 'numpy', 'matplotlib') if m in sys.modules)\n"
     "sys.stderr.write('MODULES=' + ','.join(heavy) + '\\n')\n"
     "sys.exit(code)\n"
 )
@@ -44,6 +44,8 @@ def _modules(stderr: str) -> list[str]:
         ["table", "v3-large", "--format", "json"],
         ["compare", "standard", "depthwise"],
         ["archs"],
+        ["sweep", "v1", "--alpha", "0.5,1", "--accuracy"],
+        ["fit", "v1", "v2", "--max-macs", "150M"],
     ],
 )
 def test_piped_commands_import_no_torch_rich_or_yaml(args):

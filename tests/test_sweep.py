@@ -83,7 +83,17 @@ def test_sweep_csv_columns_and_exact_integers(run):
     )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert (code, err) == (0, "")
-    assert list(rows[0]) == ["arch", "alpha", "resolution", "impl", "convention", "macs", "params"]
+    # the original columns first and in order; newer ones only append
+    original = ["arch", "alpha", "resolution", "impl", "convention", "macs", "params"]
+    assert list(rows[0])[:7] == original
+    assert list(rows[0])[7:] == [
+        "activations",
+        "peak_bytes",
+        "weight_bytes",
+        "dtype",
+        "weight_dtype",
+        "memory_rule",
+    ]
     assert [(r["alpha"], r["resolution"]) for r in rows] == [
         ("0.5", "160"), ("0.5", "192"), ("0.5", "224"), ("1.0", "160"), ("1.0", "192"), ("1.0", "224")
     ]  # fmt: skip
@@ -93,7 +103,14 @@ def test_sweep_csv_columns_and_exact_integers(run):
 def test_sweep_json_and_rho(run):
     code, out, _ = run("sweep", "v1", "--alpha", "1", "--rho", "0.714,1", "--format", "json")
     doc = json.loads(out)
-    assert code == 0 and doc["inputs"] == {"arch": "v1", "impl": "paper", "convention": "paper"}
+    assert code == 0 and doc["inputs"] == {
+        "arch": "v1",
+        "impl": "paper",
+        "convention": "paper",
+        "dtype": "float32",
+        "weight_dtype": "float32",
+        "memory_rule": "tflite",
+    }
     assert [(p["resolution"], p["macs"] // 10**6) for p in doc["points"]] == [
         (160, 290),
         (224, 568),

@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from mbcost.accuracy import Rating, default_accuracy, published_accuracy
+from mbcost.conventions import get_convention
 from mbcost.layers import Add, Conv2d, Layer, Mul, Pool, Shape
+from mbcost.memory import DTYPES
+from mbcost.plan import NETWORK_INPUT
 from mbcost.quantities import QUANTITIES
-from mbcost.render.sheet import Column, Sheet
+from mbcost.render.sheet import BYTE_UNITS, Column, Sheet, count_unit, format_fixed
 from mbcost.report import Report, Row, Totals
 
 if TYPE_CHECKING:  # imported for annotations only: `mbcost table` never loads compare.py
@@ -16,6 +20,9 @@ if TYPE_CHECKING:  # imported for annotations only: `mbcost table` never loads c
     from mbcost.budget import CheckResult
     from mbcost.compare import Comparison
     from mbcost.sweep import Sweep
+
+
+_PAPER = get_convention("paper")  # weight bytes: weights and biases, BatchNorm folded
 
 
 def _percent(part: int, whole: int) -> float:
@@ -30,18 +37,28 @@ def _inputs(report: Report) -> tuple[list[str], list[tuple[str, object]]]:
         f"arch {i.arch} · alpha {i.alpha:g} · resolution {i.resolution}x{i.resolution} · "
         f"impl {i.impl} · convention {i.convention}",
         f"total {amounts}",
+        f"memory rule {i.memory_rule} · activations {i.dtype} · weights {i.weight_dtype}",
+        f"peak {_bytes(report.memory.peak_bytes)} at {report.memory.peak_layer} · "
+        f"weights {_bytes(report.memory.weight_bytes)}",
     ]
     return meta, list(i._asdict().items())
 
 
+def _bytes(n: int) -> str:
+    """``1,505,280 B (1.44 MiB)``: exact bytes, and in the binary unit a table column would use."""
+    scale, unit = count_unit([n], BYTE_UNITS)
+    return f"{n:,} B" if scale == 1 else f"{n:,} B ({format_fixed(n, 2, scale)} {unit})"
+
+
 def _quantity_columns(share: bool) -> tuple[Column, ...]:
-    """A count column per quantity; with ``share``, each one's percent of the total after it."""
+    """A count column per quantity; with ``share``, each one's percent of the total after it; then
+    the group's peak memory (a peak, not a sum)."""
     columns: list[Column] = []
     for q in QUANTITIES.values():
         columns.append(Column(q.name, q.label, "count"))
         if share:
             columns.append(Column(f"{q.name}_percent", f"% {q.label}", "percent"))
-    return tuple(columns)
+    return (*columns, Column("peak_bytes", "peak", "bytes"))
 
 
 def _quantity_cells(values: Totals, total: Totals, share: bool) -> dict[str, Any]:
@@ -53,6 +70,7 @@ def _quantity_cells(values: Totals, total: Totals, share: bool) -> dict[str, Any
     return cells
 
 
+_COUNTS = tuple(Column(q.name, q.label, "count") for q in QUANTITIES.values())
 LAYER_COLUMNS = (
     Column("index", "#", "int"),
     Column("name", "layer"),
@@ -62,8 +80,11 @@ LAYER_COLUMNS = (
     Column("k", "k", "int"),
     Column("stride", "s", "int"),
     Column("groups", "groups", "int"),
-    *(Column(q.name, q.label, "count") for q in QUANTITIES.values()),
+    *_COUNTS[:2],  # MACs and params, then their share: a later quantity's column only appends
     Column("macs_percent", "% MACs", "percent"),
+    *_COUNTS[2:],
+    Column("live_bytes", "live", "bytes"),
+    Column("peak", ""),  # "peak" on the row where the live bytes peak
 )
 
 
@@ -73,16 +94,39 @@ def _cells(columns: Sequence[Column], cells: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _rollup_sheet(
-    title: str, key_header: str, groups: dict, report: Report, meta, context
+    title: str, key_header: str, groups: dict, peaks: dict, report: Report, meta, context
 ) -> Sheet:
     total = report.totals
     columns = (Column(key_header, key_header), *_quantity_columns(share=True))
     rows = [
-        _cells(columns, {key_header: str(key), **_quantity_cells(t, total, share=True)})
+        _cells(
+            columns,
+            {
+                key_header: str(key),
+                **_quantity_cells(t, total, share=True),
+                "peak_bytes": peaks[key],
+            },
+        )
         for key, t in groups.items()
     ]
-    footer = _cells(columns, {key_header: "total", **_quantity_cells(total, total, share=True)})
+    footer = _cells(
+        columns,
+        {
+            key_header: "total",
+            **_quantity_cells(total, total, share=True),
+            "peak_bytes": report.memory.peak_bytes,
+        },
+    )
     return Sheet(title, meta, columns, rows, footer, context=context)
+
+
+def _peaks(report: Report, key) -> dict:
+    """The largest live bytes of any row per ``key(row)``."""
+    peaks: dict = {}
+    for row, live in zip(report.rows, report.memory.live_bytes, strict=True):
+        k = key(row)
+        peaks[k] = max(peaks.get(k, 0), live)
+    return peaks
 
 
 def _structural(row: Row) -> bool:
@@ -91,7 +135,8 @@ def _structural(row: Row) -> bool:
     return isinstance(row.layer, (Add, Mul)) and not any(row.values())
 
 
-def _layer_cells(row: Row, total: Totals) -> dict[str, Any]:
+def _layer_cells(row: Row, report: Report) -> dict[str, Any]:
+    total = report.totals
     layer = row.layer
     windowed = isinstance(layer, Conv2d) or (isinstance(layer, Pool) and not layer.is_global)
     return {
@@ -105,23 +150,67 @@ def _layer_cells(row: Row, total: Totals) -> dict[str, Any]:
         "groups": layer.groups if isinstance(layer, Conv2d) else None,
         **_quantity_cells(row.values(), total, share=False),
         "macs_percent": _percent(row.macs, total.macs),
+        "live_bytes": report.memory.live_bytes[row.index],
+        "peak": "peak" if row.index == report.memory.peak_index else "",
     }
 
 
-def report_sheets(report: Report, by: str = "layer") -> list[Sheet]:
-    """``layer``: every layer, then the role rollup; ``block``: per block + roles; ``role``: roles only."""
+def rating_doc(rating: Rating | None) -> dict[str, Any] | None:
+    """What is known of a configuration's top-1: published (with top-5 and source) and estimated
+    (with the fit's leave-one-out error); None for a table that is not a built-in."""
+    if rating is None:
+        return None
+    published = rating.published
+    return {
+        "top1": published.top1 if published else None,
+        "top5": published.top5 if published else None,
+        "source": published.source if published else None,
+        "estimate": rating.estimate,
+        "estimate_error": rating.error,
+    }
+
+
+def _top1_lines(rating: Rating | None) -> list[str]:
+    """The meta line of a report's top-1: published, else an estimate, labelled as one."""
+    if rating is None:
+        return []
+    published, estimate = rating.published, rating.estimate
+    if published:
+        line = f"top-1 {published.top1:.1f} published [{published.source}]"
+        if estimate is not None:
+            line += f" · its leave-one-out estimate {estimate:.1f} (± {rating.error:.2f})"
+        return [line]
+    if estimate is None:
+        return ["top-1 not published · no estimate: no fit covers this configuration"]
+    return [f"top-1 not published · est. {estimate:.1f} ± {rating.error:.2f} (leave-one-out error)"]
+
+
+def report_sheets(report: Report, by: str = "layer", rating: Rating | None = None) -> list[Sheet]:
+    """``layer``: every layer, then the role rollup; ``block``: per block + roles; ``role``: roles
+    only. ``rating``: the configuration's top-1, for a built-in (``accuracy.rate_table``)."""
     meta, context = _inputs(report)
+    meta = [*meta, *_top1_lines(rating)]
     title = f"{report.inputs.arch}: cost by {by}"
     roles = _rollup_sheet(
-        f"{report.inputs.arch}: cost by role", "role", report.by_role(), report, meta, context
+        f"{report.inputs.arch}: cost by role",
+        "role",
+        report.by_role(),
+        _peaks(report, lambda r: r.role),
+        report,
+        meta,
+        context,
     )
     if by == "role":
         return [roles]
     if by == "block":
-        return [_rollup_sheet(title, "block", report.by_block(), report, meta, context), roles]
+        peaks = _peaks(report, lambda r: r.block)
+        blocks = _rollup_sheet(title, "block", report.by_block(), peaks, report, meta, context)
+        return [blocks, roles]
     total = report.totals
     rows = [
-        _cells(LAYER_COLUMNS, _layer_cells(r, total)) for r in report.rows if not _structural(r)
+        _cells(LAYER_COLUMNS, _layer_cells(r, report))
+        for r in report.rows
+        if not _structural(r) or r.index == report.memory.peak_index
     ]
     footer = _cells(
         LAYER_COLUMNS,
@@ -129,6 +218,7 @@ def report_sheets(report: Report, by: str = "layer") -> list[Sheet]:
             "name": "total",
             **_quantity_cells(total, total, share=False),
             "macs_percent": 100.0 if total.macs else 0.0,
+            "live_bytes": report.memory.peak_bytes,
         },
     )
     return [Sheet(title, meta, LAYER_COLUMNS, rows, footer, context=context), roles]
@@ -142,23 +232,56 @@ def sweep_sheets(result: Sweep) -> list[Sheet]:
         Column("impl", "impl"),
         Column("convention", "convention"),
         *(Column(q.name, q.label, "count") for q in QUANTITIES.values()),
+        Column("peak_bytes", "peak", "bytes"),
+        Column("weight_bytes", "weights", "bytes"),
+        Column("dtype", "dtype"),  # appended, as every new column: CSV readers index columns
+        Column("weight_dtype", "weight dtype"),
+        Column("memory_rule", "memory rule"),
     )
     rows = [
-        (p.alpha, p.resolution, result.impl, result.convention, *p.totals) for p in result.points
+        (
+            p.alpha,
+            p.resolution,
+            result.impl,
+            result.convention,
+            *p.totals,
+            p.peak_bytes,
+            p.weight_bytes,
+            result.dtype,
+            result.weight_dtype,
+            result.memory_rule,
+        )
+        for p in result.points
     ]
     meta = [
         f"arch {result.arch} · impl {result.impl} · convention {result.convention} · "
-        f"{len(rows):,} configurations"
+        f"{len(rows):,} configurations",
+        f"memory rule {result.memory_rule} · activations {result.dtype} · "
+        f"weights {result.weight_dtype}",
     ]
     return [Sheet(f"{result.arch}: sweep", meta, columns, rows, context=[("arch", result.arch)])]
 
 
 def sweep_doc(result: Sweep) -> dict[str, Any]:
-    """``inputs`` (arch, impl, convention) and ``points`` (alpha, resolution, every quantity)."""
+    """``inputs`` (arch, impl, convention, dtypes, memory rule) and ``points`` (alpha,
+    resolution, every quantity, peak and weight bytes)."""
     return {
-        "inputs": {"arch": result.arch, "impl": result.impl, "convention": result.convention},
+        "inputs": {
+            "arch": result.arch,
+            "impl": result.impl,
+            "convention": result.convention,
+            "dtype": result.dtype,
+            "weight_dtype": result.weight_dtype,
+            "memory_rule": result.memory_rule,
+        },
         "points": [
-            {"alpha": p.alpha, "resolution": p.resolution, **p.totals._asdict()}
+            {
+                "alpha": p.alpha,
+                "resolution": p.resolution,
+                **p.totals._asdict(),
+                "peak_bytes": p.peak_bytes,
+                "weight_bytes": p.weight_bytes,
+            }
             for p in result.points
         ],
     }
@@ -223,11 +346,13 @@ def archs_sheets(archs: Sequence[Arch], computed: dict[str, Totals]) -> list[She
         Column("impls", "impls"),
         Column("macs", "MACs", "count"),
         Column("params", "params", "count"),
+        Column("top1", "top-1", "accuracy"),
         Column("published", "published (alpha 1, native)"),
         Column("source", "source"),
     )
     rows = []
     for arch in archs:
+        top1 = default_accuracy(arch.name).get((1.0, arch.table.resolution))
         native = [
             p for p in arch.published if p.alpha == 1.0 and p.resolution == arch.table.resolution
         ]
@@ -242,11 +367,15 @@ def archs_sheets(archs: Sequence[Arch], computed: dict[str, Totals]) -> list[She
                 ", ".join(arch.table.impls),
                 t.macs,
                 t.params,
+                top1.top1 if top1 else None,
                 published,
                 source,
             )
         )
-    meta = ["MACs and params: mbcost at alpha 1, native resolution, paper convention"]
+    meta = [
+        "MACs and params: mbcost at alpha 1, native resolution, paper convention",
+        "top-1: published ImageNet top-1 (its source: --format json, or mbcost sweep --accuracy)",
+    ]
     return [Sheet("built-in architectures", meta, columns, rows)]
 
 
@@ -262,7 +391,11 @@ def _totals(t: Totals) -> dict[str, int]:
     return {**t._asdict(), "flops": 2 * t.macs}
 
 
-def _row_doc(r: Row) -> dict[str, Any]:
+def _row_doc(r: Row, report: Report) -> dict[str, Any]:
+    per = DTYPES[report.inputs.dtype]
+    weights = sum(v for t, v in r.terms("params").items() if t in _PAPER.params_terms)
+    inputs = report.rows[0].in_shape.elements if NETWORK_INPUT in r.inputs else 0
+    inputs += sum(report.rows[j].out_shape.elements for j in set(r.inputs) - {NETWORK_INPUT})
     doc: dict[str, Any] = {
         "index": r.index,
         "name": r.name,
@@ -275,18 +408,52 @@ def _row_doc(r: Row) -> dict[str, Any]:
     }
     doc |= r.values()._asdict()
     doc |= {q.terms_key: r.terms(q.name) for q in QUANTITIES.values()}
+    doc |= {
+        "live_bytes": report.memory.live_bytes[r.index],
+        "in_bytes": per * inputs,
+        "out_bytes": per * r.out_shape.elements,
+        "weight_bytes": DTYPES[report.inputs.weight_dtype] * weights,
+    }
     return doc
 
 
-def report_doc(report: Report) -> dict[str, Any]:
-    """``inputs``, ``rows`` (name, role, inputs, shapes, layer, each quantity and its terms),
-    ``totals`` and rollups."""
+def _memory_doc(report: Report) -> dict[str, Any]:
+    m = report.memory
+    return {
+        "rule": m.rule,
+        "dtype": m.dtype,
+        "weight_dtype": m.weight_dtype,
+        "peak_bytes": m.peak_bytes,
+        "peak_index": m.peak_index,
+        "peak_layer": m.peak_layer,
+        "weight_bytes": m.weight_bytes,
+        "by_resolution": [
+            {
+                "size": size,
+                "bytes": value,
+                "layer": "input" if j == NETWORK_INPUT else report.rows[j].name,
+            }
+            for size, value, j in m.by_resolution
+        ],
+    }
+
+
+def report_doc(report: Report, rating: Rating | None = None) -> dict[str, Any]:
+    """``inputs``, ``rows`` (name, role, inputs, shapes, layer, each quantity and its terms, live
+    bytes), ``totals`` (with the peak and weight bytes), ``memory``, rollups and ``accuracy``
+    (``rating_doc``)."""
+    totals = _totals(report.totals) | {
+        "peak_bytes": report.memory.peak_bytes,
+        "weight_bytes": report.memory.weight_bytes,
+    }
     return {
         "inputs": report.inputs._asdict(),
-        "rows": [_row_doc(r) for r in report.rows],
-        "totals": _totals(report.totals),
+        "rows": [_row_doc(r, report) for r in report.rows],
+        "totals": totals,
+        "memory": _memory_doc(report),
         "by_role": {role.value: _totals(t) for role, t in report.by_role().items()},
         "by_term": report.by_term(),
+        "accuracy": rating_doc(rating),
     }
 
 
@@ -341,6 +508,7 @@ def archs_doc(archs: Sequence[Arch], computed: dict[str, Totals]) -> dict[str, A
                 "source": a.table.source,
                 "computed": _totals(computed[a.name]),
                 "published": [p._asdict() for p in a.published],
+                "accuracy": [x._asdict() for x in published_accuracy(a.name)],
             }
             for a in archs
         ]
@@ -358,9 +526,7 @@ def check_doc(result: CheckResult) -> dict[str, Any]:
             {
                 "name": name,
                 "measured": {
-                    "macs": m.macs,
-                    "params": m.params,
-                    "layer_macs": m.layer_macs,
+                    **m.counts,
                     "largest_layer": m.layer,
                 },
                 "checks": [

@@ -26,17 +26,35 @@ BAD = ("FAIL", "MISMATCH", "DIFFERS", "mismatch")
 # sheet's keys matters). A sheet's first column names its rows and is never hidden, nor is any key
 # not listed here: counts, names, verdicts.
 DROP_ORDER = (
+    # mbcost sweep: constant columns, stated above the table
+    "convention",
+    "impl",
+    "dtype",
+    "weight_dtype",
+    "memory_rule",
     # mbcost table: what the layer's name and its neighbours' shapes already say
     "groups",
     "stride",
     "k",
     "in_shape",
+    # fvcore's activation count: a statistic, not a cost a deployment pays
+    "activations_percent",
+    "activations",
     "role",
     "out_shape",
     # shares and differences, derivable from the counts beside them
     "params_percent",
     "macs_percent",
+    # memory: the peak marker (the peak is also stated above the table), then the bytes
+    "peak",
+    "weight_bytes",
+    "live_bytes",
+    "peak_bytes",
     "headroom",
+    "weight_bytes_headroom",  # mbcost fit: how far under each budget
+    "peak_bytes_headroom",
+    "params_headroom",
+    "macs_headroom",
     "macs_diff",
     "params_diff",
     "diff",

@@ -13,11 +13,13 @@ from typing import Any, NamedTuple
 from mbcost.terminal import printable
 
 UNITS = ((10**9, "G"), (10**6, "M"), (10**3, "K"), (1, ""))
+BYTE_UNITS = ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"), (1, "B"))  # memory: binary prefixes
 
 
 class Column(NamedTuple):
     """A column: machine key (CSV header), human header, cell style (``text``, ``int``, ``count``,
-    ``percent``, ``ratio``)."""
+    ``bytes`` (a count shown in B, KiB, MiB or GiB), ``percent``, ``accuracy`` (a percentage to
+    one decimal), ``ratio``)."""
 
     key: str
     header: str
@@ -45,19 +47,20 @@ class Sheet(NamedTuple):
     context: Sequence[tuple[str, Any]] = ()  # inputs, as CSV columns
 
 
-def count_unit(values: Sequence[Any]) -> tuple[int, str]:
-    """One decimal unit for a whole column: the largest that keeps the biggest value at least 1, one
-    step smaller when the smallest non-zero value would otherwise print as 0.00."""
+def count_unit(values: Sequence[Any], units: Sequence[tuple[int, str]] = UNITS) -> tuple[int, str]:
+    """One unit for a whole column (decimal ``UNITS``, or ``BYTE_UNITS``): the largest that keeps
+    the biggest value at least 1, one step smaller when the smallest non-zero value would otherwise
+    print as 0.00."""
     numbers = [abs(v) for v in values if isinstance(v, (int, float)) and v]
     if not numbers:
-        return 1, ""
+        return units[-1]
     biggest, smallest = max(numbers), min(numbers)
-    for i, (scale, suffix) in enumerate(UNITS):
+    for i, (scale, suffix) in enumerate(units):
         if biggest >= scale:
-            if smallest * 200 < scale and i + 1 < len(UNITS):  # smallest / scale < 0.005
-                return UNITS[i + 1]
+            if smallest * 200 < scale and i + 1 < len(units):  # smallest / scale < 0.005
+                return units[i + 1]
             return scale, suffix
-    return 1, ""
+    return units[-1]
 
 
 def format_fixed(value: Any, places: int, unit: int = 1) -> str:
@@ -83,19 +86,22 @@ def human_cells(sheet: Sheet) -> tuple[list[str], list[list[str]], list[str] | N
     """Headers, body cells and footer cells as display strings, with one unit per count column."""
     headers, units = [], []
     for i, col in enumerate(sheet.columns):
-        unit = count_unit([row[i] for row in sheet.rows]) if col.style == "count" else (1, "")
+        unit = (1, "")
+        if col.style in ("count", "bytes"):
+            scale = BYTE_UNITS if col.style == "bytes" else UNITS
+            unit = count_unit([row[i] for row in sheet.rows], scale)
         units.append(unit)
-        headers.append(
-            f"{col.header} ({unit[1]})" if col.style == "count" and unit[1] else col.header
-        )
+        headers.append(f"{col.header} ({unit[1]})" if unit[1] else col.header)
 
     def cell(value: Any, col: Column, unit: tuple[int, str]) -> str:
         if value is None or value == "":
             return "-" if col.numeric else ""
-        if col.style == "count":
+        if col.style in ("count", "bytes"):
             return format_fixed(value, 2, unit[0]) if unit[0] > 1 else f"{value:,}"
         if col.style == "percent":
             return format_fixed(value, 2)
+        if col.style == "accuracy":  # top-1 in percent, to the tenth the sources print
+            return format_fixed(value, 1)
         if col.style == "ratio":
             return format_fixed(value, 4)
         if col.style == "int":

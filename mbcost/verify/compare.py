@@ -3,8 +3,9 @@
 The engine's conv and linear rows (paper convention: MACs = conv/linear term, params = weights +
 biases) are aligned in order with the Conv2d/Linear modules fvcore counted. A row matches when its
 input and output shapes, MACs and params are equal; the first row where shapes or layers stop lining up
-is the *first divergence*, which names the layer to look at. Totals are compared term by term (conv +
-linear, BatchNorm, pooling, fvcore's ``total()``, parameters, ``sum(numel)``). A difference is accepted
+is the *first divergence*, which names the layer to look at; each row's output elements are checked
+against fvcore's ``ActivationCountAnalysis`` too. Totals are compared term by term (conv + linear,
+BatchNorm, pooling, fvcore's ``total()``, parameters, ``sum(numel)``, activations). A difference is accepted
 only for a reference model and only with a known reason (timm's SE pools with ``x.mean``).
 """
 
@@ -65,7 +66,8 @@ class LayerCheck:
 
     @property
     def problems(self) -> tuple[str, ...]:
-        """What differs: ``missing``, ``shape``, ``macs``, ``params``; empty when the layer matches."""
+        """What differs: ``missing``, ``shape``, ``macs``, ``params``, ``activations`` (output
+        elements, against ``ActivationCountAnalysis``); empty when the layer matches."""
         if self.row is None or self.module is None:
             return ("missing",)
         found = [] if self.shapes_match else ["shape"]
@@ -73,6 +75,8 @@ class LayerCheck:
             found.append("macs")
         if self.row.params != self.module.params:
             found.append("params")
+        if self.row.value("activations") != self.module.activations:
+            found.append("activations")
         return tuple(found)
 
     @property
@@ -93,7 +97,7 @@ class TermCheck:
     (empty for whole totals such as fvcore's ``total()``); ``reason`` says why a difference is
     expected, when it is."""
 
-    quantity: str  # "macs" or "params"
+    quantity: str  # "macs", "params" or "activations"
     term: str
     covers: tuple[str, ...]
     engine: int
@@ -202,8 +206,13 @@ def _term_checks(
         ),
         check("params", ("weight", "bias"), count.params - count.bn_params),
         check("params", ("bn",), count.bn_params),
+        TermCheck("params", "sum(numel)", (), network.under("torch").totals.params, count.params),
         TermCheck(
-            "params", "sum(numel)", (), network.under("torch").totals.params, count.params
+            "activations",
+            "conv + linear outputs",
+            ("conv", "linear"),
+            report.totals.activations,
+            count.activations,
         ),
     ]
     return tuple(checks)

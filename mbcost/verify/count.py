@@ -3,7 +3,9 @@
 fvcore's ``FlopCountAnalysis`` is used with its default handles, which is what users run: one count per
 multiply-accumulate of ``aten::_convolution`` (``conv``) and ``aten::linear`` (``linear``), 2 per element
 of an eval-mode affine BatchNorm (``batch_norm``), 1 per input element of ``adaptive_avg_pool2d``; every
-other op (activations, adds, multiplies, ``mean``) counts nothing, and the unsupported ones are listed.
+other op (activation functions, adds, multiplies, ``mean``) counts nothing, and the unsupported ones
+are listed. fvcore's ``ActivationCountAnalysis``, also with its defaults, counts the output elements
+of the same conv and linear ops.
 
 This module imports torch and fvcore: import it only after ``mbcost.verify.require_torch()``.
 """
@@ -15,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
-from fvcore.nn import FlopCountAnalysis, parameter_count
+from fvcore.nn import ActivationCountAnalysis, FlopCountAnalysis, parameter_count
+from fvcore.nn.jit_analysis import JitModelAnalysis
 from torch import nn
 
 COUNTED_MODULES = {nn.Conv2d: "conv", nn.Linear: "linear"}  # subclasses too (timm's Linear)
@@ -24,8 +27,8 @@ COUNTED_MODULES = {nn.Conv2d: "conv", nn.Linear: "linear"}  # subclasses too (ti
 @dataclass(frozen=True, slots=True)
 class ModuleCount:
     """A Conv2d or Linear module that ran: its name, kind (``conv``/``linear``), input and output
-    shapes (of its first call) without the batch dimension, fvcore's count for it, and its weight +
-    bias elements."""
+    shapes (of its first call) without the batch dimension, fvcore's count for it, its weight +
+    bias elements and fvcore's activation count for it."""
 
     name: str
     kind: str
@@ -33,12 +36,14 @@ class ModuleCount:
     out_shape: tuple[int, ...]
     macs: int
     params: int
+    activations: int
 
 
 @dataclass(frozen=True)
 class FvcoreCount:
     """Everything the verifier compares: conv/linear modules in execution order, fvcore's ``total()``,
-    ``by_operator()`` and unsupported ops, ``parameter_count(model)['']`` and BatchNorm parameters."""
+    ``by_operator()`` and unsupported ops, ``parameter_count(model)['']``, BatchNorm parameters and
+    ``ActivationCountAnalysis(...).total()``."""
 
     modules: tuple[ModuleCount, ...]
     total: int
@@ -46,6 +51,7 @@ class FvcoreCount:
     unsupported: Mapping[str, int]
     params: int
     bn_params: int
+    activations: int
 
 
 def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -> FvcoreCount:
@@ -67,14 +73,11 @@ def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            analysis = (
-                FlopCountAnalysis(model, x)
-                .unsupported_ops_warnings(False)
-                .uncalled_modules_warnings(False)
-                .tracer_warnings("none")
-            )
+            analysis = _quiet(FlopCountAnalysis(model, x))
+            activations = _quiet(ActivationCountAnalysis(model, x))
             total = analysis.total()
             by_module = analysis.by_module()
+            activations_by_module = activations.by_module()
     finally:
         for hook in hooks:
             hook.remove()
@@ -87,6 +90,7 @@ def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -
             tuple(y.shape[1:]),
             int(by_module[names[id(m)]]),
             sum(p.numel() for p in m.parameters(recurse=False)),
+            int(activations_by_module[names[id(m)]]),
         )
         for m, (x_in, y) in calls.items()
     )
@@ -103,6 +107,16 @@ def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -
         dict(analysis.unsupported_ops()),
         int(parameter_count(model)[""]),
         bn_params,
+        int(activations_by_module[""]),
+    )
+
+
+def _quiet(analysis: JitModelAnalysis) -> JitModelAnalysis:
+    """``analysis`` without fvcore's warnings (unsupported ops are reported as data)."""
+    return (
+        analysis.unsupported_ops_warnings(False)
+        .uncalled_modules_warnings(False)
+        .tracer_warnings("none")
     )
 
 

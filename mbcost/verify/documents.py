@@ -52,8 +52,9 @@ def divergence(c: LayerCheck) -> str:
     return (
         f"layer {c.row.name} vs module {c.module.name}: {', '.join(c.problems)} differ "
         f"(engine {c.row.in_shape} -> {c.row.out_shape}, {c.row.macs:,} MACs, "
-        f"{c.row.params:,} params; fvcore {_shape(c.module.in_shape)} -> "
-        f"{_shape(c.module.out_shape)}, {c.module.macs:,} MACs, {c.module.params:,} params)"
+        f"{c.row.params:,} params, {c.row.value('activations'):,} activations; fvcore "
+        f"{_shape(c.module.in_shape)} -> {_shape(c.module.out_shape)}, {c.module.macs:,} MACs, "
+        f"{c.module.params:,} params, {c.module.activations:,} activations)"
     )
 
 
@@ -162,7 +163,7 @@ def verification_sheets(v: Verification, explanation: Explanation | None = None)
         ops = ", ".join(f"{op} x{n}" for op, n in sorted(v.unsupported.items()))
         term_notes.append(
             f"fvcore counts nothing for its unsupported ops ({ops}); "
-            "no mbcost convention counts activations, adds or multiplies either"
+            "no mbcost convention counts activation functions, adds or multiplies either"
         )
     sheets.append(
         Sheet(
@@ -305,6 +306,7 @@ def _layer_doc(c: LayerCheck) -> dict[str, Any]:
             "out_shape": r.out_shape._asdict(),
             "macs": r.macs,
             "params": r.params,
+            "activations": r.value("activations"),
         },
         "fvcore": None
         if m is None
@@ -315,6 +317,7 @@ def _layer_doc(c: LayerCheck) -> dict[str, Any]:
             "out_shape": list(m.out_shape),
             "macs": m.macs,
             "params": m.params,
+            "activations": m.activations,
         },
     }
 
