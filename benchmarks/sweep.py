@@ -6,7 +6,8 @@
 
 Targets over 10,000 configurations: totals path ≤ 5 µs per configuration, full report ≤ 100 µs,
 ``mbcost sweep`` well under half a second. "cold" starts from empty engine caches (every width is
-expanded, every resolution's sizes computed); "warm" runs the same sweep again.
+expanded, every resolution's sizes computed); "warm" runs the same sweep again; "with peak" adds the
+tflite peak memory and the weight bytes (``memory_rule="tflite"``, what ``mbcost sweep`` shows).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ def _clear_caches() -> None:
     memory._CACHE.clear()
 
 
-def _totals_path(table, alphas, resolutions) -> float:
+def _totals_path(table, alphas, resolutions, memory_rule=None) -> float:
     start = time.perf_counter()
-    result = mbcost.sweep(table, alphas, resolutions)
+    result = mbcost.sweep(table, alphas, resolutions, memory_rule=memory_rule)
     elapsed = time.perf_counter() - start
     assert len(result.points) == len(alphas) * len(resolutions)
     return elapsed
@@ -80,11 +81,13 @@ def main() -> None:
         _clear_caches()
         cold = _totals_path(table, alphas, resolutions)
         warm = _totals_path(table, alphas, resolutions)
+        with_peak = _totals_path(table, alphas, resolutions, "tflite")
         _clear_caches()
         full = _full_reports(table, alphas, resolutions)
         command = _command(alpha_range, res_range)
         print(
-            f"  totals path {cold / configs * 1e6:5.1f} µs cold, {warm / configs * 1e6:5.1f} µs warm"
+            f"  totals {cold / configs * 1e6:4.1f} µs cold, {warm / configs * 1e6:4.1f} µs warm,"
+            f" with peak {with_peak / configs * 1e6:4.1f} µs"
             f" | full report {full / configs * 1e6:6.1f} µs"
             f" | mbcost sweep --format csv {command:.2f} s"
         )

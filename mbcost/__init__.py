@@ -15,17 +15,41 @@ Library use::
 
 from __future__ import annotations
 
-from mbcost.accuracy import AccuracyFit, accuracy_fit, published_accuracy
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from mbcost.archs import ARCHS, get_arch, list_archs
-from mbcost.archs.accuracy import Accuracy
 from mbcost.errors import MbcostError, ShapeError, SpecError, UnknownNameError
-from mbcost.fit import Candidate, FitResult, fit
 from mbcost.network import build_network
 from mbcost.plan import resolve_resolution
 from mbcost.report import Report, Row, Totals, analyze_table
 from mbcost.spec import Table, parse_table
 from mbcost.spec import load as load_table
 from mbcost.sweep import Sweep, SweepPoint, sweep
+
+if TYPE_CHECKING:
+    from mbcost.accuracy import AccuracyFit, accuracy_fit, published_accuracy
+    from mbcost.archs.accuracy import Accuracy
+    from mbcost.choice import Candidate, FitResult, fit
+
+# imported on first use, so that `mbcost table` does not pay for the fit and accuracy code (no name
+# here is also a submodule's: importing the submodule would replace the attribute)
+_LAZY = {
+    "AccuracyFit": "mbcost.accuracy",
+    "accuracy_fit": "mbcost.accuracy",
+    "published_accuracy": "mbcost.accuracy",
+    "Accuracy": "mbcost.archs.accuracy",
+    "Candidate": "mbcost.choice",
+    "FitResult": "mbcost.choice",
+    "fit": "mbcost.choice",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'mbcost' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

@@ -33,9 +33,12 @@ from typing import NamedTuple
 
 from mbcost.archs import ARCHS, get_arch
 from mbcost.archs.accuracy import ACCURACY, Accuracy
+from mbcost.conventions import get_convention
 from mbcost.errors import MbcostError
+from mbcost.plan import plan, spatial, totals
+from mbcost.quantities import QUANTITY_NAMES
 from mbcost.spec import Table
-from mbcost.sweep import Sweep, sweep
+from mbcost.sweep import Sweep
 
 
 class Model(NamedTuple):
@@ -55,6 +58,15 @@ MODELS = {
 }
 MODEL = "log-macs^2+res"
 MIN_POINTS = 8  # twice the chosen model's coefficients
+_PAPER = get_convention("paper")
+_MACS = QUANTITY_NAMES.index("macs")
+
+
+def paper_macs(table: Table, alpha: float, resolution: int) -> int:
+    """mbcost's MACs of one configuration under the paper convention and implementation, the count
+    the fit is made against (the totals path alone: no memory is counted)."""
+    p = plan(table, alpha, "paper")
+    return totals(p, spatial(p, resolution), _PAPER)[_MACS]
 
 
 def published_accuracy(arch: str) -> tuple[Accuracy, ...]:
@@ -112,7 +124,7 @@ class AccuracyFit(NamedTuple):
         row = MODELS[self.model].features(
             math.log(macs) - self.center[0], math.log(resolution) - self.center[1]
         )
-        return sum(b * x for b, x in zip(self.coefficients, row, strict=True))
+        return _predict(self.coefficients, row)
 
 
 def least_squares(rows: Sequence[Sequence[float]], ys: Sequence[float]) -> tuple[float, ...]:
@@ -157,7 +169,8 @@ def accuracy_fit(arch: str, model: str = MODEL) -> AccuracyFit | None:
     if len(points) < MIN_POINTS:
         return None
     keys = sorted(points)
-    logs = [(math.log(sweep(name, [a], [r]).points[0].totals.macs), math.log(r)) for a, r in keys]
+    table = get_arch(name).table
+    logs = [(math.log(paper_macs(table, a, r)), math.log(r)) for a, r in keys]
     center = (sum(u for u, _ in logs) / len(logs), sum(v for _, v in logs) / len(logs))
     rows = [MODELS[model].features(u - center[0], v - center[1]) for u, v in logs]
     ys = [points[k].top1 for k in keys]
@@ -241,8 +254,7 @@ def rate_table(table: Table, alpha: float, resolution: int, impl: str) -> Rating
     arch = ARCHS.get(table.name)
     if arch is None or arch.table is not table or impl != "paper":
         return None
-    macs = sweep(table, [alpha], [resolution]).points[0].totals.macs
-    return rater(table.name)(alpha, resolution, macs)
+    return rater(table.name)(alpha, resolution, paper_macs(table, alpha, resolution))
 
 
 class RatedSweep(NamedTuple):
@@ -265,13 +277,15 @@ def rate_sweep(result: Sweep, cost: str = "macs") -> RatedSweep:
             "accuracy is published for the models TF builds: use --impl paper "
             f"(got --impl {result.impl})"
         )
-    points = result.points
-    if result.convention != "paper":
-        alphas = list(dict.fromkeys(p.alpha for p in points))
-        resolutions = list(dict.fromkeys(p.resolution for p in points))
-        points = sweep(result.arch, alphas, resolutions).points
     rate = rater(result.arch)
-    ratings = tuple(rate(p.alpha, p.resolution, p.totals.macs) for p in points)
+    if result.convention == "paper":
+        ratings = tuple(rate(p.alpha, p.resolution, p.totals.macs) for p in result.points)
+    else:
+        table = get_arch(result.arch).table
+        ratings = tuple(
+            rate(p.alpha, p.resolution, paper_macs(table, p.alpha, p.resolution))
+            for p in result.points
+        )
     costs = [getattr(p.totals, cost) for p in result.points]
     front = tuple(pareto(costs, [r.top1 for r in ratings]))
     return RatedSweep(result, cost, ratings, front, accuracy_fit(result.arch))

@@ -8,8 +8,7 @@ import re
 from fractions import Fraction
 
 from mbcost.errors import MbcostError
-
-MAX_POINTS = 1_000_000
+from mbcost.sweep import MAX_POINTS
 
 
 def parse_values(text: str, option: str, integer: bool = False) -> tuple[float | int, ...]:

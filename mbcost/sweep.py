@@ -12,9 +12,10 @@ from mbcost.conventions import get_convention
 from mbcost.errors import MbcostError
 from mbcost.memory import DEFAULT_RULE, bytes_at, check_dtype, get_rule
 from mbcost.plan import check_alpha, check_impl, plan, resolve_resolution, spatial, totals
-from mbcost.ranges import MAX_POINTS
 from mbcost.report import Totals
 from mbcost.spec import Table
+
+MAX_POINTS = 1_000_000  # configurations in one sweep, and values of one --alpha/--res/--rho
 
 
 class SweepPoint(NamedTuple):
@@ -23,8 +24,8 @@ class SweepPoint(NamedTuple):
     alpha: float
     resolution: int
     totals: Totals
-    peak_bytes: int
-    weight_bytes: int
+    peak_bytes: int | None  # None when the sweep was asked for no memory rule
+    weight_bytes: int | None
 
 
 class Sweep(NamedTuple):
@@ -49,11 +50,12 @@ def sweep(
     progress: Callable[[int], None] | None = None,
     dtype: str = "float32",
     weight_dtype: str | None = None,
-    memory_rule: str = DEFAULT_RULE,
+    memory_rule: str | None = DEFAULT_RULE,
 ) -> Sweep:
     """Totals, peak memory and weight bytes of ``arch`` at every α × resolution (or α × ρ·native);
     ``progress(n)`` is told after each α how many configurations were done. The peak is one more
-    pass over the cached areas per configuration (``memory.peak_bytes``)."""
+    pass over the cached areas per configuration (``memory.peak_bytes``); ``memory_rule=None``
+    skips it (totals only: one dot product per quantity)."""
     table = get_arch(arch).table if isinstance(arch, str) else arch
     if resolutions is not None and rhos is not None:
         raise MbcostError("give either resolutions or rhos, not both")
@@ -73,14 +75,19 @@ def sweep(
     conv = get_convention(convention)
     weight_dtype = check_dtype(weight_dtype or dtype)
     check_dtype(dtype)
-    get_rule(memory_rule)
+    if memory_rule is not None:
+        get_rule(memory_rule)
     points = []
     for alpha in widths:
         p = plan(table, alpha, impl)
-        memory = bytes_at(p, memory_rule, dtype, weight_dtype)
+        memory = bytes_at(p, memory_rule, dtype, weight_dtype) if memory_rule else _no_memory
         for res in pixels:
             s = spatial(p, res)
             points.append(SweepPoint(alpha, res, Totals(*totals(p, s, conv)), *memory(s)))
         if progress:
             progress(len(pixels))
     return Sweep(table.name, impl, convention, dtype, weight_dtype, memory_rule, tuple(points))
+
+
+def _no_memory(s: object) -> tuple[None, None]:
+    return None, None

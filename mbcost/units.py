@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 
 SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 MAX_DIGITS = (
@@ -89,6 +88,8 @@ def _whole_float(value: float) -> int:
     ``1e20`` are, ``0.5`` is not, nor is ``1e23`` (TOML reads it as 99999999999999991611392)."""
     if not (math.isfinite(value) and value.is_integer()):
         raise ValueError(f"a count must be a whole number, got {value!r}")
+    from decimal import Decimal  # exact decimal reading of the float; imported only for TOML floats
+
     if int(value) != int(Decimal(repr(value))):
         raise ValueError(
             f"{value!r} is not exact as a TOML float (it reads as {int(value):,}); "

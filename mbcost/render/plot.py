@@ -13,8 +13,8 @@ import os
 from typing import TYPE_CHECKING
 
 from mbcost.accuracy import RatedSweep
+from mbcost.choice import BUDGETS, FitResult
 from mbcost.errors import MbcostError
-from mbcost.fit import BUDGETS, FitResult
 from mbcost.quantities import QUANTITIES
 from mbcost.render.sheet import UNITS
 

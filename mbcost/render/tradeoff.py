@@ -12,7 +12,7 @@ from typing import Any
 
 from mbcost.accuracy import MIN_POINTS, MODELS, AccuracyFit, RatedSweep, Rating
 from mbcost.archs.accuracy import SOURCES
-from mbcost.fit import BUDGETS, Candidate, Family, FitResult
+from mbcost.choice import BUDGETS, Candidate, Family, FitResult
 from mbcost.quantities import QUANTITIES
 from mbcost.render import documents
 from mbcost.render.sheet import Column, Sheet, count_unit, format_fixed
@@ -41,7 +41,7 @@ def _accuracy_cells(rating: Rating, with_estimate: bool = True) -> tuple[Any, ..
     published = rating.published.top1 if rating.published else None
     if not with_estimate or rating.estimate is None:
         return published, None, None
-    return published, round(rating.estimate, 2), round(rating.error, 2)  # type: ignore[arg-type]
+    return published, round(rating.estimate, 2), round(rating.error or 0.0, 2)
 
 
 def _fit_doc(fit: AccuracyFit | None) -> dict[str, Any] | None:

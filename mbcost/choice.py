@@ -62,7 +62,7 @@ class Candidate(NamedTuple):
     @property
     def top1(self) -> float:
         """The top-1 it is ranked by: published where there is one, else estimated."""
-        return self.rating.top1  # type: ignore[return-value]  (every candidate has one)
+        return self.rating.top1  # type: ignore[return-value]  (a candidate always has one)
 
     def cost(self, name: str) -> int:
         """A cost by its ``BUDGETS`` name."""
