@@ -47,8 +47,9 @@ SPEC_HELP = "A layer table file (YAML or JSON) instead of a built-in ARCH."
 @click.group(context_settings=CONTEXT)
 @click.version_option(mbcost.__version__, "-V", "--version", prog_name="mbcost")
 def cli() -> None:
-    """What a MobileNet-style CNN costs: MACs (multiply-accumulates) and parameters, layer by layer,
-    from closed-form formulas, with the width multiplier α and the resolution multiplier ρ.
+    """What a MobileNet-style CNN costs: MACs (multiply-accumulates), parameters and activation
+    memory, layer by layer, from closed-form formulas, with the width multiplier α and the
+    resolution multiplier ρ; and which configuration is the most accurate under a budget.
 
     \b
     Examples:
@@ -78,6 +79,13 @@ def cli() -> None:
     help="One row per layer, per table block, or per role.",
 )
 @click.option(
+    "--columns",
+    default=None,
+    metavar="KEYS",
+    help="The layer table's columns, in order, as comma-separated keys (the CSV header names: "
+    "name,macs,params,live_bytes,...); for table, csv and md with --by layer.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice((*FORMATS, "yaml")),
@@ -99,6 +107,7 @@ def table(
     weight_dtype: str | None,
     memory_rule: str,
     by: str,
+    columns: str | None,
     fmt: str,
     wide: bool,
     plot: str | None,
@@ -114,12 +123,23 @@ def table(
       mbcost table v3-large --impl torchvision --alpha 0.75 --format json
       mbcost table v1 --by role --format md
       mbcost table v2 --dtype uint8 --memory-rule inplace-dw
+      mbcost table v3-large --columns name,out_shape,macs,activations,live_bytes
       mbcost table --spec examples/cifar_mobilenet.yaml --res 32
       mbcost table v2 --format yaml > mynet.yaml
       mbcost table v2 --alpha 0.75 --plot layers.png
     """
     if res is not None and rho is not None:
         raise click.UsageError("--res and --rho are mutually exclusive; give one")
+    keys = None
+    if columns is not None:
+        if by != "layer" or fmt in ("json", "yaml"):
+            raise click.UsageError(
+                "--columns chooses the layer table's columns: use it with --by "
+                "layer and --format table, csv or md"
+            )
+        from mbcost.render.documents import layer_columns
+
+        keys = [c.key for c in layer_columns([k.strip() for k in columns.split(",")])]
     source = table_source(arch, spec)
     if fmt == "yaml":
         from mbcost.spec import dump_yaml
@@ -160,7 +180,7 @@ def table(
         fmt,
         sys.stdout,
         lambda: documents.report_doc(report, rating),
-        lambda: documents.report_sheets(report, by, rating),
+        lambda: documents.report_sheets(report, by, rating, keys),
         wide=wide,
     )
 

@@ -152,3 +152,26 @@ def test_group_help_and_version(run):
     assert code == 0 and "Examples:" in out and "Exit codes" in out
     code, out, _ = run("--version")
     assert code == 0 and out.startswith("mbcost, version ")
+
+
+def test_table_columns_choose_and_order_the_layer_columns(run):
+    code, out, err = run("table", "v2", "--columns", "macs,name,live_bytes", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert (code, err) == (0, "")
+    assert list(rows[0])[-3:] == ["macs", "name", "live_bytes"]
+    assert "params" not in rows[0] and rows[0]["name"] == "0.conv"
+    assert int(rows[-1]["macs"]) == 300_774_272  # the total row keeps its count
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--columns", "name,flops"], "unknown column 'flops' (choose from index, name"),
+        (["--columns", ""], "unknown column ''"),
+        (["--columns", "name", "--format", "json"], "use it with --by layer"),
+        (["--columns", "name", "--by", "role"], "use it with --by layer"),
+    ],
+)
+def test_table_columns_bad_input_is_one_line(run, args, message):
+    code, out, err = run("table", *args)
+    assert (code, out) == (2, "") and message in err and len(err.strip().splitlines()) == 1

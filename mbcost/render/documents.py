@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mbcost.accuracy import Rating, default_accuracy, published_accuracy
 from mbcost.conventions import get_convention
+from mbcost.errors import MbcostError
 from mbcost.layers import Add, Conv2d, Layer, Mul, Pool, Shape
 from mbcost.memory import DTYPES
 from mbcost.plan import NETWORK_INPUT
@@ -185,9 +186,31 @@ def _top1_lines(rating: Rating | None) -> list[str]:
     return [f"top-1 not published · est. {estimate:.1f} ± {rating.error:.2f} (leave-one-out error)"]
 
 
-def report_sheets(report: Report, by: str = "layer", rating: Rating | None = None) -> list[Sheet]:
+def layer_columns(keys: Sequence[str] | None = None) -> tuple[Column, ...]:
+    """The layer table's columns named by ``keys``, in that order (default: all of them); an
+    unknown key is an error listing the known ones."""
+    if keys is None:
+        return LAYER_COLUMNS
+    known = {c.key: c for c in LAYER_COLUMNS}
+    unknown = [k for k in keys if k not in known]
+    if unknown or not keys:
+        raise MbcostError(
+            f"--columns: unknown column {unknown[0]!r} (choose from {', '.join(known)})"
+            if unknown
+            else f"--columns: name at least one of {', '.join(known)}"
+        )
+    return tuple(known[k] for k in dict.fromkeys(keys))
+
+
+def report_sheets(
+    report: Report,
+    by: str = "layer",
+    rating: Rating | None = None,
+    columns: Sequence[str] | None = None,
+) -> list[Sheet]:
     """``layer``: every layer, then the role rollup; ``block``: per block + roles; ``role``: roles
-    only. ``rating``: the configuration's top-1, for a built-in (``accuracy.rate_table``)."""
+    only. ``rating``: the configuration's top-1, for a built-in (``accuracy.rate_table``);
+    ``columns``: the keys of the layer table's columns to show (``layer_columns``)."""
     meta, context = _inputs(report)
     meta = [*meta, *_top1_lines(rating)]
     title = f"{report.inputs.arch}: cost by {by}"
@@ -207,13 +230,14 @@ def report_sheets(report: Report, by: str = "layer", rating: Rating | None = Non
         blocks = _rollup_sheet(title, "block", report.by_block(), peaks, report, meta, context)
         return [blocks, roles]
     total = report.totals
+    shown = layer_columns(columns)
     rows = [
-        _cells(LAYER_COLUMNS, _layer_cells(r, report))
+        _cells(shown, _layer_cells(r, report))
         for r in report.rows
         if not _structural(r) or r.index == report.memory.peak_index
     ]
     footer = _cells(
-        LAYER_COLUMNS,
+        shown,
         {
             "name": "total",
             **_quantity_cells(total, total, share=False),
@@ -221,7 +245,7 @@ def report_sheets(report: Report, by: str = "layer", rating: Rating | None = Non
             "live_bytes": report.memory.peak_bytes,
         },
     )
-    return [Sheet(title, meta, LAYER_COLUMNS, rows, footer, context=context), roles]
+    return [Sheet(title, meta, shown, rows, footer, context=context), roles]
 
 
 def sweep_sheets(result: Sweep) -> list[Sheet]:
