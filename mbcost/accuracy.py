@@ -254,6 +254,9 @@ def rate_table(table: Table, alpha: float, resolution: int, impl: str) -> Rating
     arch = ARCHS.get(table.name)
     if arch is None or arch.table is not table or impl != "paper":
         return None
+    known = default_accuracy(arch.name).get((alpha, resolution))
+    if known:  # the published figure alone: no fit to build on `mbcost table`'s start-up path
+        return Rating(known, None, None)
     return rater(table.name)(alpha, resolution, paper_macs(table, alpha, resolution))
 
 
