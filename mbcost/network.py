@@ -56,6 +56,14 @@ class Network(NamedTuple):
         i = self.report.inputs
         return analyze_table(self.table, i.alpha, i.resolution, i.impl, convention)
 
+    def peak_elements(self) -> int:
+        """The ``tflite`` peak of live activations, in elements (one byte per element)."""
+        i = self.report.inputs
+        report = analyze_table(
+            self.table, i.alpha, i.resolution, i.impl, "paper", dtype="uint8", memory_rule="tflite"
+        )
+        return report.memory.peak_bytes
+
     @property
     def units(self) -> tuple[Unit, ...]:
         """The rows grouped by unit, in order."""

@@ -214,5 +214,12 @@ def _term_checks(
             report.totals.activations,
             count.activations,
         ),
+        TermCheck(
+            "memory",
+            "tflite peak (elements, traced)",
+            (),
+            network.peak_elements(),
+            count.live_peak,
+        ),
     ]
     return tuple(checks)

@@ -21,6 +21,8 @@ from fvcore.nn import ActivationCountAnalysis, FlopCountAnalysis, parameter_coun
 from fvcore.nn.jit_analysis import JitModelAnalysis
 from torch import nn
 
+from mbcost.verify.liveness import live_peak
+
 COUNTED_MODULES = {nn.Conv2d: "conv", nn.Linear: "linear"}  # subclasses too (timm's Linear)
 
 
@@ -52,6 +54,9 @@ class FvcoreCount:
     params: int
     bn_params: int
     activations: int
+    live_peak: (
+        int  # the tflite peak of live activation elements, traced (``liveness.py``, not fvcore)
+    )
 
 
 def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -> FvcoreCount:
@@ -108,6 +113,7 @@ def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -
         int(parameter_count(model)[""]),
         bn_params,
         int(activations_by_module[""]),
+        live_peak(model, resolution, in_channels),
     )
 
 
