@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import accumulate, groupby
-from operator import ge, itemgetter, mul, sub
+from operator import ge, mul
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -52,18 +52,13 @@ Term = tuple[int, int]  # (channels, size slot)
 
 
 class _Candidates(NamedTuple):
-    """Steps as one flat list of terms, so that their elements at given areas take a few C-level
-    passes: ``channels[i] × areas[slot i]``, summed from each step's start to its end."""
+    """The steps that can hold the peak, each as its ``(channels, size slot)`` terms."""
 
-    channels: tuple[int, ...]
-    slots: Callable[[tuple[int, ...]], tuple[int, ...]]
-    ends: Callable[[list[int]], tuple[int, ...]]
-    starts: Callable[[list[int]], tuple[int, ...]]
+    steps: tuple[tuple[Term, ...], ...]
 
     def largest(self, areas: tuple[int, ...]) -> int:
         """The most elements any of the steps holds at ``areas``."""
-        sums = list(accumulate(map(mul, self.channels, self.slots(areas)), initial=0))
-        return max(map(sub, self.ends(sums), self.starts(sums)))
+        return max(sum(c * areas[slot] for c, slot in step) for step in self.steps)
 
 
 class Charges(NamedTuple):
@@ -239,16 +234,7 @@ def _candidates(steps: list[list[int]]) -> _Candidates:
     for step in sorted(set(map(tuple, steps)), key=sum, reverse=True):
         if not any(all(map(ge, theirs, step)) for theirs in kept):
             kept.append(step)
-    terms = [[(c, slot) for slot, c in enumerate(step) if c] for step in kept]
-    terms.append([(0, 0), (0, 0)])  # a step of zeros: every itemgetter gets two or more indices
-    flat = [term for step in terms for term in step]
-    bounds = list(accumulate(map(len, terms), initial=0))
-    return _Candidates(
-        tuple(c for c, _ in flat),
-        itemgetter(*(slot for _, slot in flat)),
-        itemgetter(*bounds[1:]),
-        itemgetter(*bounds[:-1]),
-    )
+    return _Candidates(tuple(tuple((c, slot) for slot, c in enumerate(step) if c) for step in kept))
 
 
 RULES: dict[str, Rule] = {
