@@ -325,7 +325,7 @@ def _check_option(key: str, value: Any, source: str, where: str) -> None:
     """A one-line error naming ``key`` and what it allows, unless ``value`` is allowed."""
     from mbcost.conventions import CONVENTIONS
     from mbcost.memory import DTYPES, RULES
-    from mbcost.network import check_alpha
+    from mbcost.plan import check_alpha
     from mbcost.spec import IMPLS, MAX_SIZE
 
     if key == "alpha":

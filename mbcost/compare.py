@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from mbcost.errors import MbcostError, suggest
 from mbcost.layers import Conv2d, Shape
-from mbcost.network import check_alpha
+from mbcost.plan import check_alpha
 from mbcost.spec import MAX_SIZE
 
 KINDS = ("standard", "depthwise", "grouped", "pointwise", "inverted")

@@ -6,11 +6,9 @@ from itertools import groupby
 from typing import NamedTuple
 
 from mbcost.layers import Add
-from mbcost.plan import check_alpha, check_impl, resolve_resolution
+from mbcost.plan import resolve_resolution
 from mbcost.report import Report, Row, analyze_table
 from mbcost.spec import Table
-
-__all__ = ["Network", "Unit", "build_network", "check_alpha", "check_impl", "resolve_resolution"]
 
 
 class Unit(NamedTuple):

@@ -11,7 +11,8 @@ from typing import Any
 
 from mbcost.archs import get_arch
 from mbcost.errors import MbcostError, suggest
-from mbcost.network import Network, build_network, resolve_resolution
+from mbcost.network import Network, build_network
+from mbcost.plan import resolve_resolution
 from mbcost.spec import Table
 from mbcost.verify import require_torch
 from mbcost.verify.compare import Setup, Verification, compare
