@@ -9,6 +9,7 @@ Library use::
     mbcost.analyze("v2", dtype="int8", memory_rule="inplace-dw").memory.peak_bytes
     mine = mbcost.analyze(mbcost.load_table("mynet.yaml"), alpha=0.5)
     grid = mbcost.sweep("v3-large", alphas=[0.5, 0.75, 1.0], resolutions=[160, 192, 224])
+    deeper = mbcost.analyze("efficientnet-b0", alpha=0.75, depth=1.5)   # repeats ceil(n · 1.5)
     best = mbcost.fit(["v2", "v3-small"], max_macs=100_000_000).ranked[0]
     mbcost.published_accuracy("v1")          # every published top-1, with its source
 """
@@ -93,13 +94,17 @@ def analyze(
     dtype: str = "float32",
     weight_dtype: str | None = None,
     memory_rule: str = "tflite",
+    depth: float = 1.0,
 ) -> Report:
     """The cost report of a built-in architecture (by name) or a ``Table`` at one configuration.
 
     ``resolution`` is the input size in pixels; ``rho`` multiplies the native resolution instead.
     ``dtype`` (and ``weight_dtype``, default the same) set the bytes per element of activations and
-    weights; ``memory_rule`` is how activation memory is counted (``mbcost.memory.RULES``).
+    weights; ``memory_rule`` is how activation memory is counted (``mbcost.memory.RULES``);
+    ``depth`` multiplies the repeats of the rows that scale with depth (EfficientNet's stages).
     """
     table = get_arch(arch).table if isinstance(arch, str) else arch
     pixels = resolve_resolution(table.resolution, resolution, rho)
-    return analyze_table(table, alpha, pixels, impl, convention, dtype, weight_dtype, memory_rule)
+    return analyze_table(
+        table, alpha, pixels, impl, convention, dtype, weight_dtype, memory_rule, depth
+    )

@@ -247,12 +247,14 @@ def rater(arch: str) -> Rater:
     return rate
 
 
-def rate_table(table: Table, alpha: float, resolution: int, impl: str) -> Rating | None:
+def rate_table(
+    table: Table, alpha: float, resolution: int, impl: str, depth: float = 1.0
+) -> Rating | None:
     """The rating of one configuration of a built-in, or None: for any other table (one read from
-    a file may carry a built-in's name, not its accuracy) and for another implementation than the
-    TF-built models the figures were measured on."""
+    a file may carry a built-in's name, not its accuracy), for another implementation than the
+    TF-built models the figures were measured on, and for another depth than the published one."""
     arch = ARCHS.get(table.name)
-    if arch is None or arch.table is not table or impl != "paper":
+    if arch is None or arch.table is not table or impl != "paper" or depth != 1:
         return None
     known = default_accuracy(arch.name).get((alpha, resolution))
     if known:  # the published figure alone: no fit to build on `mbcost table`'s start-up path

@@ -13,7 +13,19 @@ from typing import Any, NamedTuple
 
 from mbcost import fields as F
 from mbcost.errors import SpecError
-from mbcost.layers import Add, Conv2d, Layer, Linear, Mul, Pool
+from mbcost.layers import (
+    Add,
+    AttnScores,
+    AttnValues,
+    Conv2d,
+    Layer,
+    LayerScale,
+    Linear,
+    Mul,
+    Norm,
+    Pool,
+    Softmax,
+)
 from mbcost.roles import Role
 from mbcost.rounding import ROUNDING_RULES, WIDTH_POLICIES, scaled_width
 
@@ -164,15 +176,114 @@ def expand_ir(ctx: Context, f: Mapping[str, Any]) -> Expansion:
     if f["se"]:
         parts += _squeeze_excite(ctx, f, "dw", exp_c)
     parts.append(Part("project", Role.PROJECT, _conv(ctx, f, exp_c, out_c, 1, act="none")))
-    fits = stride == 1 and c == out_c
+    parts += _residual(ctx, f, out_c, stride, "project")
+    return Expansion(tuple(parts), f["out"])
+
+
+def _residual(ctx: Context, f: Mapping[str, Any], out_c: int, stride: int, last: str) -> list[Part]:
+    """The residual add of the unit's input and part ``last`` when the stride is 1 and the widths
+    match (``residual`` forces it on or off; on with mismatched shapes is an error)."""
+    fits = stride == 1 and ctx.in_c == out_c
     if f["residual"] and not fits:
         raise SpecError(
-            f"'residual: true' needs matching shapes, but the block maps {c} channels to {out_c}"
-            f"{' with stride ' + str(stride) if stride != 1 else ''}",
+            f"'residual: true' needs matching shapes, but the block maps {ctx.in_c} channels to "
+            f"{out_c}{' with stride ' + str(stride) if stride != 1 else ''}",
             ctx.where,
         )
     if fits if f["residual"] is None else f["residual"]:
-        parts.append(Part("add", Role.RESIDUAL, Add(), (UNIT_INPUT, "project")))
+        return [Part("add", Role.RESIDUAL, Add(), (UNIT_INPUT, last))]
+    return []
+
+
+def _ratio_width(ctx: Context, f: Mapping[str, Any]) -> int:
+    """The expanded width of a ``uib`` or ``fused`` block: ``rule(C_in · t)`` from the rounded
+    input, rounded even where the product is whole (TF's and timm's ``make_divisible``)."""
+    return ROUNDING_RULES[ctx.rule](ctx.in_c * f["t"])
+
+
+def _layer_scale(f: Mapping[str, Any], role: Role = Role.PROJECT) -> list[Part]:
+    return [Part("layer_scale", role, LayerScale())] if f["layer_scale"] else []
+
+
+def expand_uib(ctx: Context, f: Mapping[str, Any]) -> Expansion:
+    """``uib``: the Universal Inverted Bottleneck of MobileNetV4: [depthwise a×a] → expand 1×1 →
+    [depthwise k×k] → project 1×1 → [layer scale] [+ input].
+
+    ``a: 0`` or ``k: 0`` leaves that depthwise out: IB (``a: 0``), ConvNeXt-like (``k: 0``),
+    ExtraDW (both) and FFN (neither) are its four cases. The stride sits on the middle depthwise,
+    else on the start one (TF's ``middle_dw_downsample``, timm's UniversalInvertedResidual). The
+    start depthwise has BatchNorm and no activation, the middle one both; the projection is linear.
+    """
+    c = ctx.in_c
+    stride = ctx.stride(f["s"])
+    exp_c = _ratio_width(ctx, f)
+    out_c = ctx.width(f["out"], f["width"])
+    parts = []
+    if f["a"]:
+        start_stride = 1 if f["k"] else stride
+        start = _conv(ctx, f, c, c, f["a"], start_stride, c, act="none")
+        parts.append(Part("dw_start", Role.DEPTHWISE, start))
+    parts.append(Part("expand", Role.EXPAND, _conv(ctx, f, c, exp_c, 1)))
+    if f["k"]:
+        parts.append(Part("dw", Role.DEPTHWISE, _conv(ctx, f, exp_c, exp_c, f["k"], stride, exp_c)))
+    parts.append(Part("project", Role.PROJECT, _conv(ctx, f, exp_c, out_c, 1, act="none")))
+    parts += _layer_scale(f)
+    parts += _residual(ctx, f, out_c, stride, parts[-1].suffix)
+    return Expansion(tuple(parts), f["out"])
+
+
+def expand_fused(ctx: Context, f: Mapping[str, Any]) -> Expansion:
+    """``fused``: FusedIB (timm's EdgeResidual, Fused-MBConv): a k×k conv (stride s) from C_in to
+    ``rule(C_in · t)`` → project 1×1 (linear) [+ input]."""
+    c = ctx.in_c
+    stride = ctx.stride(f["s"])
+    exp_c = _ratio_width(ctx, f)
+    out_c = ctx.width(f["out"], f["width"])
+    parts = [
+        Part("expand", Role.EXPAND, _conv(ctx, f, c, exp_c, f["k"], stride)),
+        Part("project", Role.PROJECT, _conv(ctx, f, exp_c, out_c, 1, act="none")),
+    ]
+    parts += _residual(ctx, f, out_c, stride, "project")
+    return Expansion(tuple(parts), f["out"])
+
+
+def expand_mqa(ctx: Context, f: Mapping[str, Any]) -> Expansion:
+    """``mqa``: Mobile MQA, the multi-query attention block of the MobileNetV4 hybrids (timm's
+    MobileAttention with MultiQueryAttention2d): BatchNorm → query 1×1 to ``heads·key_dim``;
+    [depthwise k×k, stride ``kv_stride``, + BatchNorm] → key 1×1 to one ``key_dim`` head; the same
+    for the value (its own depthwise) to one ``value_dim`` head; scores q·kᵀ → softmax → scores·v
+    → output 1×1 → [layer scale] [+ input].
+
+    No activation and no bias anywhere (the block's activation is unused); ``heads``, ``key_dim``
+    and ``value_dim`` are not scaled by α (TF and timm). The two matmuls cost
+    ``heads·N_q·N_kv·(key_dim + value_dim)`` MACs, the ``attention`` term. Its four 1×1 convs are
+    ``pointwise`` (no ``project`` part: the block is no inverted residual to ``v2-table3``).
+    """
+    c = ctx.in_c
+    heads, key_dim = f["heads"], f["key_dim"]
+    value_dim = f["value_dim"] or key_dim
+    out_c = ctx.width(f["out"], f["width"])
+    linear = {"bias": False, "norm": "none", "act": "none"}
+    parts = [
+        Part("norm", Role.NORM, Norm()),
+        Part("query", Role.POINTWISE, _conv(ctx, linear, c, heads * key_dim, 1), ("norm",)),
+    ]
+    for name, width in (("key", key_dim), ("value", value_dim)):
+        source = "norm"
+        if f["kv_stride"] > 1:
+            down = _conv(ctx, linear | {"norm": "bn"}, c, c, f["k"], f["kv_stride"], c)
+            parts.append(Part(f"{name}.down", Role.DEPTHWISE, down, (source,)))
+            source = f"{name}.down"
+        proj = _conv(ctx, linear, c, width, 1)
+        parts.append(Part(f"{name}.proj", Role.POINTWISE, proj, (source,)))
+    parts += [
+        Part("scores", Role.ATTENTION, AttnScores(heads, key_dim), ("query", "key.proj")),
+        Part("softmax", Role.ATTENTION, Softmax()),
+        Part("values", Role.ATTENTION, AttnValues(heads, value_dim), ("softmax", "value.proj")),
+        Part("output", Role.POINTWISE, _conv(ctx, linear, heads * value_dim, out_c, 1)),
+        *_layer_scale(f, Role.POINTWISE),
+    ]
+    parts += _residual(ctx, f, out_c, 1, parts[-1].suffix)
     return Expansion(tuple(parts), f["out"])
 
 
@@ -199,6 +310,25 @@ def _ir_rules(f: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _strided_residual(f: Mapping[str, Any]) -> str | None:
+    if f.get("residual") is True and f.get("s", 1) != 1:
+        return "'residual: true' needs stride 1 ('s' is not 1)"
+    return None
+
+
+def _uib_rules(f: Mapping[str, Any]) -> str | None:
+    no_dw = f.get("a", 0) == 0 and f.get("k", 3) == 0
+    if no_dw and f.get("s", 1) != 1:
+        return "a UIB without depthwise convs ('a' and 'k' 0, an FFN) cannot have stride 's'"
+    return _strided_residual(f)
+
+
+def _mqa_rules(f: Mapping[str, Any]) -> str | None:
+    if f.get("kv_stride", 1) == 1 and "k" in f:
+        return "'k' is the kernel of the key/value downsampling; it needs 'kv_stride' above 1"
+    return None
+
+
 def _pool_rules(f: Mapping[str, Any]) -> str | None:
     if ("global" in f) == ("k" in f):
         return "give either 'global' (avg or max) or a window 'k'"
@@ -221,6 +351,7 @@ _norm = (F.choice(*F.NORMS), F.FROM_DEFAULTS)
 _bias = (F.boolean, F.FROM_DEFAULTS)
 _width = (F.choice(*WIDTH_POLICIES), "scale")
 _repeats = (F.positive_int, 1)
+_depth = (F.choice(*F.DEPTH_POLICIES), F.FROM_DEFAULTS)  # does --depth scale ``n``?
 
 BLOCKS: dict[str, BlockKind] = {
     "conv": BlockKind(
@@ -235,6 +366,7 @@ BLOCKS: dict[str, BlockKind] = {
             "width": _width,
             "role": (F.choice(*(r.value for r in Role)), None),
             "n": _repeats,
+            "depth": _depth,
         },
         expand_conv,
     ),
@@ -247,6 +379,7 @@ BLOCKS: dict[str, BlockKind] = {
             "norm": _norm,
             "act": _act,
             "n": _repeats,
+            "depth": _depth,
         },
         expand_dw,
     ),
@@ -258,6 +391,7 @@ BLOCKS: dict[str, BlockKind] = {
             "act": _act,
             "width": _width,
             "n": _repeats,
+            "depth": _depth,
         },
         expand_pw,
     ),
@@ -270,6 +404,7 @@ BLOCKS: dict[str, BlockKind] = {
             "act": _act,
             "width": _width,
             "n": _repeats,
+            "depth": _depth,
         },
         expand_ds,
     ),
@@ -281,6 +416,7 @@ BLOCKS: dict[str, BlockKind] = {
             "k": (F.positive_int, 3),
             "s": (F.positive_int, 1),
             "n": _repeats,
+            "depth": _depth,
             "se": (F.fraction, 0),
             "se_base": (F.choice("expanded", "input"), F.FROM_DEFAULTS),
             "se_round": (F.choice(*ROUNDING_RULES), F.FROM_DEFAULTS),
@@ -294,6 +430,57 @@ BLOCKS: dict[str, BlockKind] = {
         },
         expand_ir,
         _ir_rules,
+    ),
+    "uib": BlockKind(
+        {
+            "t": (F.positive_number, F.REQUIRED),
+            "out": (F.positive_int, F.REQUIRED),
+            "a": (F.non_negative_int, 0),
+            "k": (F.non_negative_int, 3),
+            "s": (F.positive_int, 1),
+            "n": _repeats,
+            "depth": _depth,
+            "layer_scale": (F.boolean, False),
+            "act": _act,
+            "norm": _norm,
+            "width": _width,
+            "residual": (F.boolean, None),
+        },
+        expand_uib,
+        _uib_rules,
+    ),
+    "fused": BlockKind(
+        {
+            "t": (F.positive_number, F.REQUIRED),
+            "out": (F.positive_int, F.REQUIRED),
+            "k": (F.positive_int, 3),
+            "s": (F.positive_int, 1),
+            "n": _repeats,
+            "depth": _depth,
+            "act": _act,
+            "norm": _norm,
+            "width": _width,
+            "residual": (F.boolean, None),
+        },
+        expand_fused,
+        _strided_residual,
+    ),
+    "mqa": BlockKind(
+        {
+            "out": (F.positive_int, F.REQUIRED),
+            "heads": (F.positive_int, F.REQUIRED),
+            "key_dim": (F.positive_int, F.REQUIRED),
+            "value_dim": (F.positive_int, None),
+            "kv_stride": (F.positive_int, 1),
+            "k": (F.positive_int, 3),
+            "n": _repeats,
+            "depth": _depth,
+            "layer_scale": (F.boolean, False),
+            "width": _width,
+            "residual": (F.boolean, None),
+        },
+        expand_mqa,
+        _mqa_rules,
     ),
     "pool": BlockKind(
         {

@@ -18,6 +18,8 @@ A budget file is TOML: ``[tool.mbcost]`` in ``pyproject.toml`` or the top level 
     memory_rule = "tflite"
     max_peak_memory = "800kB"           # sizes: B, kB/MB/GB (10^3) or KiB/MiB/GiB (2^10)
     max_weights = "2.5MB"
+    device = "pixel1"                   # predicted latency: a built-in profile or a profile file
+    max_latency = "20ms"                # ns, us, ms or s; recorded and compared in whole µs
 
 Every value is validated when the file is loaded, before any model is counted. Counts are exact
 integers throughout: limits, baselines and the tolerance (a ``Fraction``) never pass through floats.
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mbcost.errors import BudgetConfigError, MbcostError
 from mbcost.quantities import QUANTITY_NAMES
-from mbcost.units import MAX_DIGITS, parse_bytes, parse_count
+from mbcost.units import MAX_DIGITS, parse_bytes, parse_count, parse_duration
 
 if TYPE_CHECKING:
     from mbcost.spec import Table
@@ -46,7 +48,8 @@ if TYPE_CHECKING:
 # every count a budget can limit and a baseline records: the engine's quantities, and the largest
 # layer's MACs
 BYTE_METRICS = ("peak_memory", "weights")  # sizes in bytes, under the model's dtype and memory rule
-METRICS = (*QUANTITY_NAMES, "layer_macs", *BYTE_METRICS)
+LATENCY_METRIC = "latency"  # predicted on the model's device, in whole microseconds
+METRICS = (*QUANTITY_NAMES, "layer_macs", *BYTE_METRICS, LATENCY_METRIC)
 LIMITS = {f"max_{m}": m for m in METRICS}
 SOURCES = ("arch", "spec", "torch")
 OPTIONS = (
@@ -59,6 +62,8 @@ OPTIONS = (
     "dtype",
     "weight_dtype",
     "memory_rule",
+    "device",
+    "depth",
 )
 TORCH_OPTIONS = ("resolution", "in_channels", "convention")
 TORCH_CONVENTIONS = ("paper", "fvcore", "torch")
@@ -289,12 +294,44 @@ def _parse_model(raw: Any, index: int, path: str, base: Path) -> Model:
     for key, metric in LIMITS.items():
         if key in raw:
             try:
-                parse = parse_bytes if metric in BYTE_METRICS else parse_count
-                limits[metric] = parse(raw[key])
+                if metric == LATENCY_METRIC:
+                    limits[metric] = _microseconds(raw[key])
+                else:
+                    parse = parse_bytes if metric in BYTE_METRICS else parse_count
+                    limits[metric] = parse(raw[key])
             except ValueError as exc:
                 raise BudgetConfigError(f"{where}: {key}: {exc}") from None
     options = _parse_options(raw, source, where)
+    if LATENCY_METRIC in limits and "device" not in options:
+        raise BudgetConfigError(
+            f"{where}: max_latency needs a 'device' (a built-in profile or a profile file) to "
+            "predict latency on"
+        )
+    if "device" in options:
+        options["device"] = _device(options["device"], base, where)
     return Model(name, source, str(base / target) if source == "spec" else target, options, limits)
+
+
+def _microseconds(value: Any) -> int:
+    """A latency limit (``"20ms"``) in whole microseconds (rounded down: a limit never grows)."""
+    if not isinstance(value, str):
+        raise ValueError(f'must be a duration with its unit, like "20ms", got {value!r}')
+    return int(parse_duration(value) * 1e6)
+
+
+def _device(value: Any, base: Path, where: str) -> str:
+    """A built-in profile's name, or a profile file's path (relative to the budget file), after
+    reading it: a bad profile is reported when the budget file is loaded."""
+    from mbcost.latency.profile import builtin_names, get_device
+
+    name = _printable(value, f"{where}: device", "a device name or a profile path")
+    is_file = Path(name).suffix in (".yaml", ".yml", ".json") or "/" in name
+    target = str(base / name) if is_file and name not in builtin_names() else name
+    try:
+        get_device(target)
+    except MbcostError as exc:
+        raise BudgetConfigError(f"{where}: device: {exc}") from None
+    return target
 
 
 def _is_factory(target: str) -> bool:
@@ -325,15 +362,17 @@ def _check_option(key: str, value: Any, source: str, where: str) -> None:
     """A one-line error naming ``key`` and what it allows, unless ``value`` is allowed."""
     from mbcost.conventions import CONVENTIONS
     from mbcost.memory import DTYPES, RULES
-    from mbcost.plan import check_alpha
+    from mbcost.plan import check_alpha, check_depth
     from mbcost.spec import IMPLS, MAX_SIZE
 
-    if key == "alpha":
+    if key in ("alpha", "depth"):
         try:
-            check_alpha(value)  # the engine's own limits, so that both always agree
+            (check_alpha if key == "alpha" else check_depth)(value)  # the engine's own limits
         except MbcostError as exc:
             raise BudgetConfigError(f"{where}: {exc}") from None
         return
+    if key == "device":
+        return  # read as a profile by ``_device``, which knows the budget file's directory
     if key in ("impl", "convention", "dtype", "weight_dtype", "memory_rule"):
         choices = {
             "impl": IMPLS,
@@ -374,6 +413,7 @@ def _measure_table(model: Model) -> Measured:
 
     table = load(model.target) if model.source == "spec" else mbcost.get_arch(model.target).table
     options = dict(model.options)
+    device = options.pop("device", None)
     if "in_channels" in options:
         table = _with_in_channels(table, options.pop("in_channels"))
     report = mbcost.analyze(table, **options)
@@ -384,6 +424,11 @@ def _measure_table(model: Model) -> Measured:
         "peak_memory": report.memory.peak_bytes,
         "weights": report.memory.weight_bytes,
     }
+    if device is not None:
+        from mbcost.latency import get_device
+        from mbcost.latency.predicted import report_latency
+
+        counts[LATENCY_METRIC] = round(1e6 * report_latency(get_device(device), report).total)
     return Measured(counts, largest.name)
 
 
@@ -560,6 +605,8 @@ def run_checks(
 def _label(model: Model, metric: str) -> str:
     """A metric's name in a check, a byte metric with the dtype (and rule) it is counted under:
     ``peak_memory (tflite, int8)``, ``weights (int8)``."""
+    if metric == LATENCY_METRIC:
+        return f"latency ({Path(model.options['device']).stem}, predicted µs)"
     if metric not in BYTE_METRICS:
         return metric
     from mbcost.memory import DEFAULT_RULE

@@ -6,13 +6,14 @@ only inside the published range of widths and resolutions, where the fit has evi
 checked against mbcost's exact counts (paper convention and implementation, the models the figures
 were measured on), inclusively: V2 1.0-224 is 300,774,272 MACs, over a 300M budget. Peak memory
 and weight bytes are counted as ``mbcost sweep`` counts them (``memory.py``), under a dtype and a rule.
+A latency budget is checked against the latency predicted on a device profile (``mbcost.latency``).
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from mbcost.accuracy import AccuracyFit, Rating, accuracy_fit, default_accuracy, rater
 from mbcost.archs import get_arch
@@ -22,13 +23,16 @@ from mbcost.ranges import parse_values
 from mbcost.report import Totals
 from mbcost.sweep import SweepPoint, sweep
 
+if TYPE_CHECKING:
+    from mbcost.latency.profile import Profile
+
 # The default grid: every 0.05 of width and every 8 pixels inside each family's published range.
 ALPHA_STEP, RESOLUTION_STEP = "0.05", "8"
 
 
 class Budget(NamedTuple):
     """A cost a budget can limit: its name (a candidate's ``cost``), its label, a column header and
-    its unit (``count`` or ``bytes``)."""
+    its unit (``count``, ``bytes`` or ``ms``)."""
 
     name: str
     label: str
@@ -43,6 +47,7 @@ BUDGETS = {
         Budget("params", "params", "params", "count"),
         Budget("peak_bytes", "peak memory", "peak", "bytes"),
         Budget("weight_bytes", "weights", "weights", "bytes"),
+        Budget("latency_ms", "predicted latency", "ms", "ms"),
     )
 }
 
@@ -58,6 +63,7 @@ class Candidate(NamedTuple):
     peak_bytes: int
     weight_bytes: int
     rating: Rating
+    latency_ms: float | None = None  # predicted on the fit's device, when it has one
 
     @property
     def top1(self) -> float:
@@ -94,6 +100,7 @@ class FitResult(NamedTuple):
     pool: tuple[Candidate, ...]
     ranked: tuple[Candidate, ...]
     within: int
+    device: Profile | None = None  # what latency is predicted on, if anything
 
     def meets(self, candidate: Candidate) -> bool:
         """Whether ``candidate`` is within every budget."""
@@ -118,16 +125,22 @@ def fit(
     dtype: str = "float32",
     weight_dtype: str | None = None,
     memory_rule: str = DEFAULT_RULE,
+    device: Profile | None = None,
+    max_latency: float | None = None,
 ) -> FitResult:
     """The ``top`` most accurate configurations of the built-ins ``archs`` within every budget given
     (MACs, params; peak memory and weights in bytes, under ``dtype`` / ``weight_dtype`` and
     ``memory_rule``). ``alphas`` / ``resolutions`` replace the default grid (every 0.05 of width
-    and 8 pixels inside each family's published range)."""
-    limits = (max_macs, max_params, max_peak_memory, max_weights)
+    and 8 pixels inside each family's published range). ``max_latency`` (seconds) is a budget on
+    the latency predicted on ``device``, which every candidate then carries."""
+    if max_latency is not None and device is None:
+        raise MbcostError("a latency budget needs a device profile to predict latency on")
+    max_latency_ms = None if max_latency is None else 1e3 * max_latency
+    limits = (max_macs, max_params, max_peak_memory, max_weights, max_latency_ms)
     budgets = {q: v for q, v in zip(BUDGETS, limits, strict=True) if v is not None}
     if not budgets:
         raise MbcostError(
-            "fit needs a budget: max_macs, max_params, max_peak_memory or max_weights"
+            "fit needs a budget: max_macs, max_params, max_peak_memory, max_weights or max_latency"
         )
     if published_only and (alphas is not None or resolutions is not None):
         raise MbcostError(
@@ -138,7 +151,7 @@ def fit(
     memory = (dtype, weight_dtype or dtype, memory_rule)
     families, pool = [], []
     for name in dict.fromkeys(get_arch(a).name for a in archs):
-        family, candidates = _search(name, published_only, alphas, resolutions, memory)
+        family, candidates = _search(name, published_only, alphas, resolutions, memory, device)
         families.append(family)
         pool += candidates
     within = [c for c in pool if _within(budgets, c)]
@@ -152,6 +165,7 @@ def fit(
         tuple(pool),
         tuple(ranked),
         len(within),
+        device,
     )
 
 
@@ -165,8 +179,15 @@ def _rank(c: Candidate) -> tuple:
     return (-c.top1, c.totals.macs, c.totals.params, c.arch, c.alpha, c.resolution)
 
 
-def _candidate(name: str, p: SweepPoint, rating: Rating) -> Candidate:
-    return Candidate(name, p.alpha, p.resolution, p.totals, p.peak_bytes, p.weight_bytes, rating)
+def _candidate(name: str, p: SweepPoint, rating: Rating, device: Profile | None) -> Candidate:
+    latency = None
+    if device is not None:
+        from mbcost.latency.predicted import configuration_seconds
+
+        latency = 1e3 * configuration_seconds(device, get_arch(name).table, p.alpha, p.resolution)
+    return Candidate(
+        name, p.alpha, p.resolution, p.totals, p.peak_bytes, p.weight_bytes, rating, latency
+    )
 
 
 def _search(
@@ -175,6 +196,7 @@ def _search(
     alphas: Sequence[float] | None,
     resolutions: Sequence[int] | None,
     memory: tuple[str, str, str],
+    device: Profile | None = None,
 ) -> tuple[Family, list[Candidate]]:
     dtype, weight_dtype, rule = memory
 
@@ -187,7 +209,7 @@ def _search(
     candidates = []
     for alpha, res in published:
         (p,) = points([alpha], [res])
-        candidates.append(_candidate(name, p, rate(alpha, res, p.totals.macs)))
+        candidates.append(_candidate(name, p, rate(alpha, res, p.totals.macs), device))
     model = accuracy_fit(name)
     if published_only or model is None:
         return Family(name, len(published), model, None, None, 0, 0), candidates
@@ -201,7 +223,7 @@ def _search(
             unrated += 1
             continue
         estimate = model.estimate(p.totals.macs, p.resolution)
-        candidates.append(_candidate(name, p, Rating(None, estimate, model.loo_rms)))
+        candidates.append(_candidate(name, p, Rating(None, estimate, model.loo_rms), device))
         estimated += 1
     family = Family(name, len(published), model, tuple(widths), tuple(pixels), estimated, unrated)
     return family, candidates

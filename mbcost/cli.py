@@ -18,8 +18,11 @@ from mbcost.options import (
     RHO,
     SIZE,
     convention_option,
+    depth_option,
+    device_option,
     format_option,
     impl_option,
+    max_latency_option,
     memory_options,
     plot_option,
     scaling_options,
@@ -68,6 +71,7 @@ def cli() -> None:
 @cli.command(context_settings=CONTEXT)
 @source_options(SPEC_HELP)
 @scaling_options()
+@depth_option
 @impl_option()
 @convention_option
 @memory_options
@@ -94,6 +98,7 @@ def cli() -> None:
     help=f"{FORMAT_HELP} yaml: the layer table itself, to edit and pass back with --spec.",
 )
 @plot_option("per-layer MACs and parameters as bars coloured by role")
+@device_option
 @wide_option
 def table(
     arch: str | None,
@@ -101,6 +106,7 @@ def table(
     alpha: float,
     res: int | None,
     rho: float | None,
+    depth: float,
     impl: str,
     convention: str,
     dtype: str,
@@ -111,10 +117,12 @@ def table(
     fmt: str,
     wide: bool,
     plot: str | None,
+    device: str | None,
 ) -> None:
     """Every layer of ARCH (default v1), or of the table in --spec FILE, with its MACs, parameters,
     share of the total, activations and live memory (the peak marked), then a rollup by role (for
-    v1 this is the paper's Table 2).
+    v1 this is the paper's Table 2). With --device, each layer's predicted latency on that device,
+    its share of the time and whether it is compute- or memory-bound.
 
     \b
     Examples:
@@ -127,6 +135,9 @@ def table(
       mbcost table --spec examples/cifar_mobilenet.yaml --res 32
       mbcost table v2 --format yaml > mynet.yaml
       mbcost table v2 --alpha 0.75 --plot layers.png
+      mbcost table efficientnet-b3 --alpha 0.5 --depth 1.2 --by role
+      mbcost table v2 --alpha 0.35 --res 96 --device pixel1
+      mbcost table v3-small --device pixel1 --by role
     """
     if res is not None and rho is not None:
         raise click.UsageError("--res and --rho are mutually exclusive; give one")
@@ -139,13 +150,17 @@ def table(
             )
         from mbcost.render.documents import layer_columns
 
-        keys = [c.key for c in layer_columns([k.strip() for k in columns.split(",")])]
+        keys = [
+            c.key
+            for c in layer_columns([k.strip() for k in columns.split(",")], device is not None)
+        ]
     source = table_source(arch, spec)
     if fmt == "yaml":
         from mbcost.spec import dump_yaml
 
         given = {
             "--alpha": alpha != 1,
+            "--depth": depth != 1,
             "--res": res is not None,
             "--rho": rho is not None,
             "--impl": impl != "paper",
@@ -156,6 +171,7 @@ def table(
             "--by": by != "layer",
             "--wide": wide,
             "--plot": plot is not None,
+            "--device": device is not None,
         }
         ignored = ", ".join(name for name, changed in given.items() if changed)
         if ignored:
@@ -167,20 +183,30 @@ def table(
         sys.stdout.write(dump_yaml(source))
         return
     plots = _plotter(plot)
+    profile = None
+    if device is not None:
+        from mbcost.latency import get_device
+
+        profile = get_device(device)
     report = mbcost.analyze(
-        source, alpha, res, rho, impl, convention, dtype, weight_dtype, memory_rule
+        source, alpha, res, rho, impl, convention, dtype, weight_dtype, memory_rule, depth
     )
+    latency = None
+    if profile is not None:
+        from mbcost.latency.predicted import report_latency
+
+        latency = report_latency(profile, report)
     if plots:
         plots.save(plots.table_figure(report), plot)
     from mbcost.accuracy import rate_table
     from mbcost.render import documents
 
-    rating = rate_table(source, report.inputs.alpha, report.inputs.resolution, impl)
+    rating = rate_table(source, report.inputs.alpha, report.inputs.resolution, impl, depth)
     emit(
         fmt,
         sys.stdout,
-        lambda: documents.report_doc(report, rating),
-        lambda: documents.report_sheets(report, by, rating, keys),
+        lambda: documents.report_doc(report, rating, latency),
+        lambda: documents.report_sheets(report, by, rating, keys, latency),
         wide=wide,
     )
 
@@ -201,7 +227,11 @@ def table(
 @click.option("--stride", type=SIZE, default=1, show_default=True, help="Stride.")
 @click.option("--groups", type=SIZE, default=1, show_default=True, help="Groups G for 'grouped'.")
 @click.option(
-    "--expansion", type=SIZE, default=6, show_default=True, help="Expansion t for 'inverted'."
+    "--expansion",
+    type=SIZE,
+    default=6,
+    show_default=True,
+    help="Expansion t for 'inverted', 'uib' and 'fused'.",
 )
 @click.option(
     "--alpha",
@@ -234,8 +264,10 @@ def compare(
     wide: bool,
 ) -> None:
     """Cost one layer built as different KINDS: standard, depthwise (depthwise-separable: depthwise +
-    pointwise), grouped, pointwise, inverted (a V2 inverted residual). Ratios are to the first kind.
-    Defaults are the MobileNets paper's Table 3 layer (D_K=3, M=N=512, D_F=14).
+    pointwise), grouped, pointwise, inverted (a V2 inverted residual), uib (MobileNetV4's Universal
+    Inverted Bottleneck, its ExtraDW case: depthwise, expand, depthwise, project) and fused (FusedIB:
+    k×k expansion conv, project). Ratios are to the first kind. Defaults are the MobileNets paper's
+    Table 3 layer (D_K=3, M=N=512, D_F=14).
 
     \b
     Examples:
@@ -243,6 +275,7 @@ def compare(
       mbcost compare standard depthwise --alpha 0.75 --rho 0.714
       mbcost compare standard depthwise grouped --groups 4 --k 3 --m 32 --n 64 --df 112
       mbcost compare depthwise inverted --m 24 --n 24 --df 56 --expansion 6
+      mbcost compare depthwise inverted uib fused --m 96 --n 96 --expansion 4
     """
     from mbcost.compare import LayerShape, compare_layer
     from mbcost.render import documents
@@ -406,6 +439,14 @@ def _progress(model) -> None:
     help="Input resolutions in pixels, as a list or range (96:224:32); default: the native one.",
 )
 @click.option("--rho", "rhos", default=None, help="Resolution multipliers instead of --res.")
+@click.option(
+    "--depth",
+    "depths",
+    default="1.0",
+    show_default=True,
+    help="Depth multipliers, as a list or range (1:2:0.25), for tables whose rows scale with "
+    "depth (EfficientNet).",
+)
 @impl_option()
 @convention_option
 @memory_options
@@ -423,6 +464,8 @@ def _progress(model) -> None:
     help="The cost of the Pareto front and of the plot's axis (or heatmap).",
 )
 @plot_option("top-1 against the cost (with --accuracy), else a heatmap of the cost,")
+@device_option
+@max_latency_option
 @format_option
 @wide_option
 def sweep(
@@ -431,6 +474,7 @@ def sweep(
     alphas: str,
     resolutions: str | None,
     rhos: str | None,
+    depths: str,
     impl: str,
     convention: str,
     dtype: str,
@@ -439,12 +483,15 @@ def sweep(
     accuracy: bool,
     cost: str,
     plot: str | None,
+    device: str | None,
+    max_latency: float | None,
     fmt: str,
     wide: bool,
 ) -> None:
     """Totals of ARCH (default v1), or of the table in --spec FILE, at every width x resolution,
     with the peak activation memory and the weight bytes: one row per configuration, computed
-    without building per-layer rows (a few microseconds each).
+    without building per-layer rows (a few microseconds each). With --device, each
+    configuration's predicted latency; --max-latency keeps those predicted within it.
 
     \b
     Examples:
@@ -454,6 +501,8 @@ def sweep(
       mbcost sweep v1 --alpha 0.25,0.5,0.75,1 --rho 0.571,0.714,0.857,1
       mbcost sweep v1 --alpha 0.25,0.5,0.75,1 --res 128:224:32 --accuracy
       mbcost sweep v2 --alpha 0.35:1:0.05 --res 96:224:16 --accuracy --plot v2.png
+      mbcost sweep efficientnet-b0 --alpha 0.5,1 --depth 1:2:0.5 --res 224,240
+      mbcost sweep v2 --alpha 0.35,0.5,0.75,1 --res 96:224:32 --device pixel1 --max-latency 20ms
     """
     from mbcost.progress import progress_bar
     from mbcost.ranges import parse_values
@@ -464,11 +513,19 @@ def sweep(
     if accuracy and spec is not None:
         raise click.UsageError("--accuracy needs a built-in ARCH: accuracy is not known for --spec")
     plots = _plotter(plot)
+    profile = _device(device, max_latency)
     source = table_source(arch, spec)
     widths = parse_values(alphas, "--alpha")
     pixels = None if resolutions is None else parse_values(resolutions, "--res", integer=True)
     multipliers = None if rhos is None else parse_values(rhos, "--rho")
-    total = len(widths) * len(pixels or multipliers or (None,))
+    scales = parse_values(depths, "--depth")
+    if accuracy and any(d != 1 for d in scales):
+        raise click.UsageError(
+            "--accuracy needs --depth 1: top-1 is published at each network's own depth"
+        )
+    if plots and len(scales) > 1:
+        raise click.UsageError("--plot draws width x resolution: give one --depth with it")
+    total = len(widths) * len(scales) * len(pixels or multipliers or (None,))
     with progress_bar(total, "sweep") as advance:
         result = mbcost.sweep(
             source,
@@ -481,17 +538,27 @@ def sweep(
             dtype,
             weight_dtype,
             memory_rule,
+            scales,
         )
+    seconds, note = None, None
+    if profile is not None:
+        from mbcost.latency.predicted import within_latency
+
+        result, seconds, note = within_latency(profile, source, result, max_latency)
     if not accuracy:
         if plots:
             plots.save(plots.heatmap_figure(result, cost), plot)
-        emit(
-            fmt,
-            sys.stdout,
-            lambda: documents.sweep_doc(result),
-            lambda: documents.sweep_sheets(result),
-            wide=wide,
+        doc, sheets = (
+            (lambda: documents.sweep_doc(result)),
+            (lambda: documents.sweep_sheets(result)),
         )
+        if profile is not None:
+            from mbcost.render import latency as lat
+
+            doc_only, sheets_only = doc, sheets
+            doc = lambda: lat.sweep_doc(doc_only(), seconds, profile, max_latency)  # noqa: E731
+            sheets = lambda: lat.sweep_sheets(sheets_only(), seconds, profile, note)  # noqa: E731
+        emit(fmt, sys.stdout, doc, sheets, wide=wide)
         return
     from mbcost.accuracy import rate_sweep
     from mbcost.render import tradeoff
@@ -506,6 +573,19 @@ def sweep(
         lambda: tradeoff.sweep_accuracy_sheets(rated),
         wide=wide,
     )
+
+
+def _device(device: str | None, max_latency: float | None):
+    """The profile named by ``--device`` (None without it); ``--max-latency`` needs one."""
+    if device is None:
+        if max_latency is not None:
+            raise click.UsageError(
+                "--max-latency needs --device NAME|FILE: latency is predicted for a device"
+            )
+        return None
+    from mbcost.latency import get_device
+
+    return get_device(device)
 
 
 def _plotter(path: str | None):
@@ -558,6 +638,8 @@ def _plotter(path: str | None):
     help="Resolutions of the estimated grid (default: every 8 px over the published ones).",
 )
 @plot_option("the candidates, the budgets and the winner")
+@device_option
+@max_latency_option
 @format_option
 @wide_option
 def fit(
@@ -574,6 +656,8 @@ def fit(
     alphas: str | None,
     resolutions: str | None,
     plot: str | None,
+    device: str | None,
+    max_latency: float | None,
     fmt: str,
     wide: bool,
 ) -> int:
@@ -590,17 +674,20 @@ def fit(
       mbcost fit v2 --max-peak-memory 1MB --dtype int8 --published-only
       mbcost fit v2 --max-macs 300M --published-only
       mbcost fit v1 v2 --max-macs 200M --alpha 0.25:1.4:0.01 --res 96:224:4 --format json
+      mbcost fit v2 v3-large v3-small --device pixel1 --max-latency 20ms
     """
     from mbcost.ranges import parse_values
     from mbcost.render import tradeoff
 
-    if (max_macs, max_params, max_peak_memory, max_weights) == (None,) * 4:
+    if (max_macs, max_params, max_peak_memory, max_weights, max_latency) == (None,) * 5:
         raise click.UsageError(
-            "give a budget: --max-macs, --max-params, --max-peak-memory or --max-weights"
+            "give a budget: --max-macs, --max-params, --max-peak-memory, --max-weights or "
+            "--max-latency"
         )
     if published_only and (alphas is not None or resolutions is not None):
         raise click.UsageError("--published-only searches no grid: it takes no --alpha or --res")
     plots = _plotter(plot)
+    profile = _device(device, max_latency)
     widths = None if alphas is None else parse_values(alphas, "--alpha")
     pixels = None if resolutions is None else parse_values(resolutions, "--res", integer=True)
     result = mbcost.fit(
@@ -616,6 +703,8 @@ def fit(
         dtype=dtype,
         weight_dtype=weight_dtype,
         memory_rule=memory_rule,
+        device=profile,
+        max_latency=max_latency,
     )
     if plots:
         plots.save(plots.fit_figure(result), plot)
@@ -635,6 +724,15 @@ def fit(
 from mbcost.verify.cli import verify  # noqa: E402  (torch is imported only when verify runs)
 
 cli.add_command(verify)
+
+from mbcost.bench.cli import bench  # noqa: E402  (torch is imported only when bench runs)
+
+cli.add_command(bench)
+
+from mbcost.latency_cli import calibrate, devices  # noqa: E402
+
+cli.add_command(devices)
+cli.add_command(calibrate)
 
 
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C

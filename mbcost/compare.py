@@ -20,7 +20,7 @@ from mbcost.layers import Conv2d, Shape
 from mbcost.plan import check_alpha
 from mbcost.spec import MAX_SIZE
 
-KINDS = ("standard", "depthwise", "grouped", "pointwise", "inverted")
+KINDS = ("standard", "depthwise", "grouped", "pointwise", "inverted", "uib", "fused")
 
 
 class LayerShape(NamedTuple):
@@ -163,8 +163,12 @@ def compare_layer(
             parts = (_part("conv", Conv2d(m, n, k, s, groups=shape.groups, norm=False), x),)
         elif kind == "pointwise":
             parts = (_part("conv", Conv2d(m, n, 1, s, norm=False), x),)
-        else:
+        elif kind == "inverted":
             parts = _inverted(m, n, k, s, shape.expansion, x)
+        elif kind == "uib":
+            parts = _extra_dw(m, n, k, s, shape.expansion, x)
+        else:
+            parts = _fused(m, n, k, s, shape.expansion, x)
         out.append(KindCost(kind, parts))
     return Comparison(shape, m, n, df, tuple(out))
 
@@ -179,3 +183,22 @@ def _inverted(m: int, n: int, k: int, s: int, t: int, x: Shape) -> tuple[PartCos
     dw = _part("depthwise", Conv2d(hidden, hidden, k, s, groups=hidden, norm=False), x)
     parts += [dw, _part("project", Conv2d(hidden, n, 1, norm=False), dw.out_shape)]
     return tuple(parts)
+
+
+def _extra_dw(m: int, n: int, k: int, s: int, t: int, x: Shape) -> tuple[PartCost, ...]:
+    """MobileNetV4's UIB in its ExtraDW case: depthwise k×k on M, expand 1×1 to t·M, depthwise
+    k×k (stride s, as TF and timm put it), project 1×1 to N."""
+    hidden = _at_most_max_size("expansion*M", m * t)
+    start = _part("start depthwise", Conv2d(m, m, k, groups=m, norm=False), x)
+    expand = _part("expand", Conv2d(m, hidden, 1, norm=False), start.out_shape)
+    dw = _part(
+        "depthwise", Conv2d(hidden, hidden, k, s, groups=hidden, norm=False), expand.out_shape
+    )
+    return (start, expand, dw, _part("project", Conv2d(hidden, n, 1, norm=False), dw.out_shape))
+
+
+def _fused(m: int, n: int, k: int, s: int, t: int, x: Shape) -> tuple[PartCost, ...]:
+    """FusedIB (Fused-MBConv): a k×k conv (stride s) from M to t·M, project 1×1 to N."""
+    hidden = _at_most_max_size("expansion*M", m * t)
+    expand = _part("expand", Conv2d(m, hidden, k, s, norm=False), x)
+    return (expand, _part("project", Conv2d(hidden, n, 1, norm=False), expand.out_shape))

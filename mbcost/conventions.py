@@ -4,11 +4,16 @@ Every layer reports all of its terms (``quantities.py``); a convention decides, 
 quantity, whether it counts — in or out, written down, never left to a default. That keeps the
 difference between two conventions a readable sum of named terms:
 
-- MACs terms: ``conv`` and ``linear`` (multiply-accumulates), ``bn`` (2 per BatchNorm output element,
-  fvcore's eval-mode count), ``pool`` (1 per input element of a global average pool, fvcore's count);
-- parameter terms: ``weight``, ``bias`` and ``bn`` (BatchNorm γ and β);
-- activation terms: ``conv`` and ``linear`` output elements (fvcore's ``ActivationCountAnalysis``;
-  every convention counts both).
+- MACs terms: ``conv`` and ``linear`` (multiply-accumulates), ``attention`` (the q·kᵀ and
+  scores·v matmuls of an attention block, which conv/linear module hooks never see; fvcore counts
+  them as ``aten::matmul`` when the attention is not fused), ``bn`` (2 per BatchNorm output
+  element, fvcore's eval-mode count), ``pool`` (1 per input element of a global average pool,
+  fvcore's count);
+- parameter terms: ``weight``, ``bias``, ``bn`` (BatchNorm γ and β) and ``scale`` (layer-scale γ,
+  one per channel; like BatchNorm it folds into the conv before it at inference, so only the
+  conventions that count every tensor count it);
+- activation terms: ``conv``, ``linear`` and ``attention`` (matmul) output elements (fvcore's
+  ``ActivationCountAnalysis``; every convention counts all three).
 
 Activation functions, residual adds and SE multiplies cost nothing under every quantity here (fvcore
 skips them too); what a layer holds in memory is ``memory.py``'s, not a convention's, business.
@@ -80,26 +85,28 @@ CONVENTIONS: dict[str, Convention] = {
     for c in (
         _convention(
             "paper",
-            "the papers' mult-adds: conv + linear MACs (BN folded, pooling/activations free); "
-            "params = weights + biases, no BN",
-            macs="conv linear | bn pool",
-            params="weight bias | bn",
-            activations="conv linear |",
+            "the papers' mult-adds: conv + linear + attention-matmul MACs (BN folded, "
+            "pooling/activations free); params = weights + biases, no BN or layer scale",
+            macs="conv linear attention | bn pool",
+            params="weight bias | bn scale",
+            activations="conv linear attention |",
         ),
         _convention(
             "fvcore",
-            "fvcore FlopCountAnalysis.total(): conv + linear + 2 per BN element + 1 per globally "
-            "pooled input element; params = every tensor in model.parameters()",
-            macs="conv linear bn pool |",
-            params="weight bias bn |",
-            activations="conv linear |",
+            "fvcore FlopCountAnalysis.total(): conv + linear + attention matmuls + 2 per BN "
+            "element + 1 per globally pooled input element; params = every tensor in "
+            "model.parameters()",
+            macs="conv linear attention bn pool |",
+            params="weight bias bn scale |",
+            activations="conv linear attention |",
         ),
         _convention(
             "torch",
-            "conv + linear MACs; params = sum(p.numel() for p in model.parameters()), BN γ/β included",
-            macs="conv linear | bn pool",
-            params="weight bias bn |",
-            activations="conv linear |",
+            "conv + linear MACs (what module hooks see: no attention matmuls); params = "
+            "sum(p.numel() for p in model.parameters()), BN γ/β and layer scale included",
+            macs="conv linear | attention bn pool",
+            params="weight bias bn scale |",
+            activations="conv linear attention |",
         ),
     )
 }

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "sigmoid", "none")
+ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "sigmoid", "gelu", "none")
 NORMS = ("bn", "none")
 POOL_OPS = ("avg", "max")
+DEPTH_POLICIES = ("scale", "fixed")  # a row's repeats under the depth multiplier
 
 # channels, kernel, stride, resolution: far beyond any real network, keeps arithmetic sane
 MAX_SIZE = 2**20
@@ -26,6 +27,13 @@ def positive_int(value: Any) -> int:
     """A whole number from 1 to ``MAX_SIZE``."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SIZE:
         raise ValueError(f"must be a positive integer up to {MAX_SIZE}, got {value!r}")
+    return value
+
+
+def non_negative_int(value: Any) -> int:
+    """A whole number from 0 to ``MAX_SIZE`` (0: "none", as a UIB's absent depthwise)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SIZE:
+        raise ValueError(f"must be an integer from 0 to {MAX_SIZE}, got {value!r}")
     return value
 
 

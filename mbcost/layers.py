@@ -8,8 +8,10 @@ a layer only knows its shape arithmetic.
 Each record type is a key of the quantity registries; each record has ``out_channels(c)`` (the width it
 writes, from its first input's width) and ``out_size(n)`` (the spatial size it writes from an n×n
 first input; inputs are square). ``spatial`` is ``None`` for size-preserving layers, ``"global"``
-for layers that always write 1×1, else a key naming the size transform (layers with equal keys change
-every size the same way, which lets a sweep share spatial sizes).
+for layers that always write 1×1, ``"pair"`` for a tensor on the product of its first two inputs'
+areas (attention scores, N_q × N_kv), ``"query"`` for a layer that maps such a pair back to its
+first area, else a key naming the size transform (layers with equal keys change every size the
+same way, which lets a sweep share spatial sizes).
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ class Shape(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.h}x{self.w}x{self.c}"
+
+
+def map_shape(channels: int, size: int, area: int) -> Shape:
+    """The tensor a node writes from its size and its slot's area (``plan.py``): a square
+    size×size map, or, on a pair slot (area ≠ size²), attention scores: N_q × N_kv per channel
+    (head), N_q = size²."""
+    side = size * size
+    return Shape(channels, size, size) if area == side else Shape(channels, side, area // side)
 
 
 def conv_out_size(size: int, k: int, stride: int) -> int:
@@ -192,5 +202,96 @@ class Mul(NamedTuple):
         return n
 
 
-Layer = Union[Conv2d, Linear, Pool, Add, Mul]  # noqa: UP007 - a runtime alias
-LAYER_TYPES = (Conv2d, Linear, Pool, Add, Mul)
+class Norm(NamedTuple):
+    """A BatchNorm of its own, with no conv before it (the pre-norm of a Mobile MQA block); at
+    inference it folds into the convs that read it."""
+
+    kind = "norm"
+    spatial = None
+
+    def out_channels(self, c: int) -> int:
+        """The input's width."""
+        return c
+
+    def out_size(self, n: int) -> int:
+        """The input's size."""
+        return n
+
+
+class LayerScale(NamedTuple):
+    """Layer scale: its input times a learned per-channel γ (MobileNetV4's UIB and attention
+    blocks); at inference it folds into the conv before it."""
+
+    kind = "layer_scale"
+    spatial = None
+
+    def out_channels(self, c: int) -> int:
+        """The input's width."""
+        return c
+
+    def out_size(self, n: int) -> int:
+        """The input's size."""
+        return n
+
+
+class AttnScores(NamedTuple):
+    """Attention scores q·kᵀ of multi-query attention: its inputs are the queries (``heads·key_dim``
+    channels on an N_q map) and the one shared key head (``key_dim`` channels on an N_kv map); it
+    writes ``heads`` score matrices of N_q × N_kv.
+
+    Its output lives on a *pair* of areas (``spatial == "pair"``): the product of its two inputs'
+    areas, so every cost term stays a width factor times one area. ``out_size`` gives the query
+    side, which the values matmul maps back to."""
+
+    heads: int
+    key_dim: int
+
+    kind = "attention"
+    spatial = "pair"
+
+    def out_channels(self, c: int) -> int:
+        """One score matrix per head."""
+        return self.heads
+
+    def out_size(self, n: int) -> int:
+        """The query map's size (the score matrices' first side is its area)."""
+        return n
+
+
+class Softmax(NamedTuple):
+    """The softmax over the keys of the attention scores: a new tensor of the scores' shape."""
+
+    kind = "softmax"
+    spatial = None
+
+    def out_channels(self, c: int) -> int:
+        """The scores' heads."""
+        return c
+
+    def out_size(self, n: int) -> int:
+        """The scores' size."""
+        return n
+
+
+class AttnValues(NamedTuple):
+    """The attention-weighted values: the softmaxed scores (``heads`` × N_q × N_kv) times the one
+    shared value head (``value_dim`` channels on the N_kv map); it writes ``heads·value_dim``
+    channels on the query map (``spatial == "query"``: back from the pair to its first area)."""
+
+    heads: int
+    value_dim: int
+
+    kind = "attention"
+    spatial = "query"
+
+    def out_channels(self, c: int) -> int:
+        """``heads·value_dim``."""
+        return self.heads * self.value_dim
+
+    def out_size(self, n: int) -> int:
+        """The query map's size."""
+        return n
+
+
+Layer = Union[Conv2d, Linear, Pool, Add, Mul, Norm, LayerScale, AttnScores, Softmax, AttnValues]  # noqa: UP007
+LAYER_TYPES = (Conv2d, Linear, Pool, Add, Mul, Norm, LayerScale, AttnScores, Softmax, AttnValues)

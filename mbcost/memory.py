@@ -13,8 +13,10 @@ Rules (``RULES``):
   ``ml_memory_analyser``): at each node, every tensor already written and still to be read. The
   network input is live from the start; BatchNorm and activations are fused into their conv (no
   tensor of their own); an SE multiply writes into the tensor it scales; a residual add writes a
-  new tensor; a tensor dies after its last reader. Weights are not charged; no alignment, no
-  scratch buffers.
+  new tensor; a tensor dies after its last reader. A BatchNorm of its own and a layer scale fold
+  into a conv (their output is their input's buffer). Attention scores and their softmax are
+  tensors of their own (heads × N_q × N_kv, on a pair slot). Weights are not charged; no
+  alignment, no scratch buffers.
 - ``inplace-dw`` — as ``tflite``, and a depthwise conv writes its output over its input (the
   in-place depthwise of MCUNetV2's TinyEngine) when it is the input's last reader and its output
   never outgrows the input: while it runs only the input is held, then only the output.
@@ -39,7 +41,7 @@ from weakref import WeakKeyDictionary
 
 from mbcost.conventions import get_convention
 from mbcost.errors import suggest
-from mbcost.layers import Conv2d, Mul
+from mbcost.layers import Conv2d, LayerScale, Mul, Norm
 from mbcost.plan import NETWORK_INPUT, Node, Plan, Spatial
 from mbcost.quantities import QUANTITY_NAMES
 from mbcost.roles import Role
@@ -134,6 +136,23 @@ def _readers(p: Plan) -> dict[int, list[int]]:
     return readers
 
 
+FOLDED = (Norm, LayerScale)  # folded into a neighbouring conv: no tensor of their own
+
+
+def _folded(p: Plan) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """The readers of every tensor, and the buffer each folded layer's output really is: a
+    BatchNorm of its own or a layer scale folds into a conv at inference, so its output is its
+    input's buffer, held until the last reader of either."""
+    readers = _readers(p)
+    root: dict[int, int] = {}
+    for node in p.nodes:
+        if isinstance(node.layer, FOLDED):
+            buffer = root.get(node.inputs[0], node.inputs[0])
+            root[node.index] = buffer
+            readers[buffer] = sorted({*readers[buffer], *readers.pop(node.index)})
+    return readers, root
+
+
 def _writes_over_input(node: Node, depthwise: bool) -> bool:
     """Whether a node may write into its first input's buffer: an SE multiply always (it scales that
     tensor); with ``depthwise``, a depthwise conv whose output is never larger than its input
@@ -156,15 +175,17 @@ def _liveness(depthwise: bool) -> Callable[[Plan], tuple]:
     is held only from the next step (its input, never smaller, is held through the write)."""
 
     def charges(p: Plan) -> tuple:
-        readers = _readers(p)
+        readers, root = _folded(p)
         buffers = []
         for t in (NETWORK_INPUT, *range(len(p.nodes))):
+            if t in root:
+                continue
             last = readers[t][-1] if readers[t] else t
             if t == NETWORK_INPUT:
                 width, first = p.table.in_channels, 0  # live from the start
             else:
                 node = p.nodes[t]
-                x = node.inputs[0]
+                x = root.get(node.inputs[0], node.inputs[0])
                 in_place = _writes_over_input(node, depthwise) and readers[x][-1] == t
                 width, first = node.out_c, t + 1 if in_place else t
             if first <= last:
@@ -261,15 +282,16 @@ RULES: dict[str, Rule] = {
 }
 DEFAULT_RULE = "tflite"
 
-_CACHE: WeakKeyDictionary[Table, dict[tuple[float, str, str], Charges]] = WeakKeyDictionary()
+_CACHE: WeakKeyDictionary[Table, dict[tuple[float, str, float, str], Charges]] = WeakKeyDictionary()
 _PAPER = get_convention("paper")
 _PARAMS = QUANTITY_NAMES.index("params")
 
 
 def charges(p: Plan, rule: str) -> Charges:
-    """What ``rule`` charges for plan ``p`` (cached per table, α, implementation and rule)."""
+    """What ``rule`` charges for plan ``p`` (cached per table, α, implementation, depth and
+    rule)."""
     known = _CACHE.setdefault(p.table, {})
-    key = (p.alpha, p.impl, rule)
+    key = (p.alpha, p.impl, p.depth, rule)
     if key not in known:
         if len(known) >= 4096:
             known.clear()

@@ -35,6 +35,11 @@ class Network(NamedTuple):
         return self.report.inputs.alpha
 
     @property
+    def depth(self) -> float:
+        """The depth multiplier."""
+        return self.report.inputs.depth
+
+    @property
     def resolution(self) -> int:
         """The input size in pixels."""
         return self.report.inputs.resolution
@@ -52,13 +57,20 @@ class Network(NamedTuple):
     def under(self, convention: str) -> Report:
         """The same network's report under another counting convention."""
         i = self.report.inputs
-        return analyze_table(self.table, i.alpha, i.resolution, i.impl, convention)
+        return analyze_table(self.table, i.alpha, i.resolution, i.impl, convention, depth=i.depth)
 
     def peak_elements(self) -> int:
         """The ``tflite`` peak of live activations, in elements (one byte per element)."""
         i = self.report.inputs
         report = analyze_table(
-            self.table, i.alpha, i.resolution, i.impl, "paper", dtype="uint8", memory_rule="tflite"
+            self.table,
+            i.alpha,
+            i.resolution,
+            i.impl,
+            "paper",
+            dtype="uint8",
+            memory_rule="tflite",
+            depth=i.depth,
         )
         return report.memory.peak_bytes
 
@@ -72,8 +84,13 @@ class Network(NamedTuple):
 
 
 def build_network(
-    table: Table, alpha: float = 1.0, resolution: int | None = None, impl: str = "paper"
+    table: Table,
+    alpha: float = 1.0,
+    resolution: int | None = None,
+    impl: str = "paper",
+    depth: float = 1.0,
 ) -> Network:
-    """Expand ``table`` at width ``alpha`` and input ``resolution`` (default: the table's native)."""
+    """Expand ``table`` at width ``alpha``, depth ``depth`` and input ``resolution`` (default: the
+    table's native)."""
     pixels = resolve_resolution(table.resolution, resolution, None)
-    return Network(table, analyze_table(table, alpha, pixels, impl, "paper"))
+    return Network(table, analyze_table(table, alpha, pixels, impl, "paper", depth=depth))

@@ -9,7 +9,7 @@ import click
 from mbcost.plan import MAX_ALPHA
 from mbcost.render import FORMATS
 from mbcost.spec import MAX_SIZE
-from mbcost.units import parse_bytes, parse_count
+from mbcost.units import parse_bytes, parse_count, parse_duration
 
 # Upper bounds keep every count a sane integer (and out of float overflow) with a one-line error.
 SIZE = click.IntRange(1, MAX_SIZE)  # pixels, channels, kernels, strides: capped as in a layer table
@@ -35,6 +35,46 @@ class Amount(click.ParamType):
 
 COUNT = Amount("count", parse_count)
 BYTES = Amount("size", parse_bytes)
+
+
+class Duration(click.ParamType):
+    """A duration with its unit (``20ms``, ``800us``), as seconds."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx) -> float:
+        """Seconds, or a one-line usage error naming the allowed forms."""
+        if isinstance(value, float):
+            return value
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DURATION = Duration()
+
+
+def max_latency_option(f: Callable) -> Callable:
+    """``--max-latency 20ms``: a predicted-latency budget (with ``--device``)."""
+    return click.option(
+        "--max-latency",
+        type=DURATION,
+        default=None,
+        help="Predicted-latency budget on the --device, inclusive, with its unit: 20ms, 800us.",
+    )(f)
+
+
+def device_option(f: Callable) -> Callable:
+    """``--device NAME|FILE``: a device profile for predicted latency (``mbcost devices``)."""
+    return click.option(
+        "--device",
+        default=None,
+        metavar="NAME|FILE",
+        help="Predict latency on this device: a built-in profile (mbcost devices) or a profile "
+        "YAML file (mbcost calibrate writes one).",
+    )(f)
+
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -170,3 +210,17 @@ def plot_option(what: str) -> Callable[[Callable], Callable]:
         default=None,
         help=f"Also draw {what} to FILE: .png, .svg or .pdf (needs pip install 'mbcost[plot]').",
     )
+
+
+def depth_option(f: Callable) -> Callable:
+    """``--depth``: the depth multiplier, for tables whose rows scale with depth (EfficientNet)."""
+    from mbcost.plan import MAX_DEPTH
+
+    return click.option(
+        "--depth",
+        type=click.FloatRange(0, MAX_DEPTH, min_open=True),
+        default=1.0,
+        show_default=True,
+        help="Depth multiplier: each row marked 'depth: scale' repeats ceil(n·depth) times, on "
+        "top of the table's own depth_mult (EfficientNet); tables without such rows take 1 only.",
+    )(f)

@@ -1,6 +1,6 @@
 """The expanded network as a graph, in two cached passes.
 
-1. ``plan(table, alpha, impl)``: every block expanded into ``Node``s that name their inputs, with
+1. ``plan(table, alpha, impl, depth)``: every block expanded into ``Node``s that name their inputs, with
    widths and each quantity's width factors — no spatial sizes (they do not depend on α).
 2. ``spatial(plan, resolution)``: every node's output size, and the area of each *size slot* —
    nodes whose sizes are equal at every resolution (same chain of size transforms) share a slot.
@@ -25,10 +25,11 @@ from mbcost.fields import MAX_SIZE
 from mbcost.layers import Add, Layer, Mul
 from mbcost.quantities import IN, ONE, OUT, QUANTITIES, Scaled, layer_costs
 from mbcost.roles import Role
-from mbcost.spec import Table
+from mbcost.spec import MAX_REPEATS, Table, pick
 
 NETWORK_INPUT = -1  # the index that stands for the network input in ``Node.inputs``
 MAX_ALPHA = 1000
+MAX_DEPTH = 100
 
 
 class Node(NamedTuple):
@@ -53,7 +54,8 @@ class Node(NamedTuple):
 
 
 class Spatial(NamedTuple):
-    """Sizes at one resolution: every node's output size (square maps) and every slot's area."""
+    """Sizes at one resolution: every node's output size (square maps; the query map's for an
+    attention score tensor, whose area is its pair slot's) and every slot's area."""
 
     resolution: int
     sizes: tuple[int, ...]
@@ -63,36 +65,57 @@ class Spatial(NamedTuple):
 class Skeleton:
     """The spatial structure of a plan: per node its size transform and inputs, the size slot of
     every node's output, and the cached ``Spatial`` per resolution. Plans with equal structure (most
-    widths of one table) share one skeleton."""
+    widths of one table) share one skeleton.
 
-    __slots__ = ("_spatial", "key", "node_slot", "slot_count")
+    A *pair* slot (``pairs``: ``(slot, first, second)``) holds the tensors on the product of two
+    areas, the attention scores' N_q·N_kv: a layer with ``spatial == "pair"`` writes to the pair of
+    its first two inputs' slots, one with ``spatial == "query"`` back to the pair's first slot. Its
+    area is the product of the two, so totals stay one dot product of width factors and areas."""
+
+    __slots__ = ("_spatial", "key", "node_slot", "pairs", "slot_count")
 
     def __init__(self, key: tuple) -> None:
         self.key = key
         signatures: dict[tuple, int] = {(): 1}  # slot 0 is the constant 1, slot 1 the input
         node_sig: list[tuple] = []
+
+        def sig_of(j: int) -> tuple:
+            return () if j == NETWORK_INPUT else node_sig[j]
+
         for transform, inputs in key:
-            parent = () if inputs[0] == NETWORK_INPUT else node_sig[inputs[0]]
+            parent = sig_of(inputs[0])
             if transform is None:
                 sig = parent
             elif transform == "global":
                 sig = ("global",)
+            elif transform == "pair":
+                sig = ("pair", parent, sig_of(inputs[1]))
+            elif transform == "query":
+                sig = parent[1]
             else:
                 sig = (*parent, transform)
             signatures.setdefault(sig, len(signatures) + 1)
             node_sig.append(sig)
         self.node_slot = tuple(signatures[s] for s in node_sig)
+        self.pairs = tuple(
+            (slot, signatures[sig[1]], signatures[sig[2]])
+            for sig, slot in signatures.items()
+            if sig[:1] == ("pair",)
+        )
         self.slot_count = len(signatures) + 1
         self._spatial: dict[int, Spatial] = {}
 
 
 class Plan:
-    """A table expanded at one (α, implementation): its nodes and their shared ``Skeleton``."""
+    """A table expanded at one (α, implementation, depth): its nodes and their shared
+    ``Skeleton``. ``alpha`` and ``depth`` are the multipliers asked for, on top of the table's own
+    ``width_mult`` and ``depth_mult``."""
 
     __slots__ = (
         "_factors",
         "_weights",
         "alpha",
+        "depth",
         "first_inputs",
         "impl",
         "nodes",
@@ -100,8 +123,11 @@ class Plan:
         "table",
     )
 
-    def __init__(self, table: Table, alpha: float, impl: str, nodes: tuple[Node, ...]) -> None:
+    def __init__(
+        self, table: Table, alpha: float, impl: str, nodes: tuple[Node, ...], depth: float = 1.0
+    ) -> None:
         self.table, self.alpha, self.impl, self.nodes = table, alpha, impl, nodes
+        self.depth = depth
         self.skeleton = _skeleton(table, tuple((n.layer.spatial, n.inputs) for n in nodes))
         self.first_inputs = tuple(n.inputs[0] for n in nodes)
         self._weights: dict[str, tuple[tuple[int, ...], ...]] = {}
@@ -157,7 +183,7 @@ def counted_terms(convention: Convention, quantity: str) -> frozenset[str]:
 
 _COUNTED: dict[tuple[str, str], frozenset[str]] = {}
 _CACHE_SIZE = 4096
-_PLANS: WeakKeyDictionary[Table, dict[tuple[float, str], Plan]] = WeakKeyDictionary()
+_PLANS: WeakKeyDictionary[Table, dict[tuple[float, str, float], Plan]] = WeakKeyDictionary()
 _SKELETONS: WeakKeyDictionary[Table, dict[tuple, Skeleton]] = WeakKeyDictionary()
 
 
@@ -183,6 +209,17 @@ def check_alpha(alpha: float) -> float:
     ):
         raise MbcostError(f"alpha must be a positive number up to {MAX_ALPHA}, got {alpha!r}")
     return float(alpha)
+
+
+def check_depth(depth: float) -> float:
+    """The depth multiplier must be a positive finite number, at most ``MAX_DEPTH``."""
+    if (
+        isinstance(depth, bool)
+        or not isinstance(depth, (int, float))
+        or not (math.isfinite(depth) and 0 < depth <= MAX_DEPTH)
+    ):
+        raise MbcostError(f"depth must be a positive number up to {MAX_DEPTH}, got {depth!r}")
+    return float(depth)
 
 
 def resolve_resolution(native: int, resolution: int | None, rho: float | None) -> int:
@@ -226,26 +263,52 @@ def check_impl(table: Table, impl: str) -> str:
     return impl
 
 
-def plan(table: Table, alpha: float, impl: str) -> Plan:
-    """``table`` expanded at width ``alpha`` under ``impl``'s rules (cached per table)."""
+def plan(table: Table, alpha: float, impl: str, depth: float = 1.0) -> Plan:
+    """``table`` expanded at width ``alpha`` and depth ``depth`` under ``impl``'s rules (cached
+    per table). A depth other than 1 needs a table with rows that scale (``depth: scale``)."""
     plans = _PLANS.setdefault(table, {})
-    key = (alpha, impl)
+    key = (alpha, impl, depth)
     if key not in plans:
-        _bounded(plans)[key] = Plan(table, alpha, impl, _expand(table, alpha, impl))
+        nodes = _expand(table, alpha, impl, depth)
+        _bounded(plans)[key] = Plan(table, alpha, impl, nodes, depth)
     return plans[key]
 
 
-def _expand(table: Table, alpha: float, impl: str) -> tuple[Node, ...]:
+def repeats(table: Table, impl: str, depth: float = 1.0) -> list[int]:
+    """Every resolved row's repeat count at depth multiplier ``depth``: ``n``, or
+    ``ceil(n · depth_mult · depth)`` for a row with ``depth: scale`` (timm's ``depth_trunc='ceil'``
+    and torchvision's ``adjust_depth``, which compute it in this order)."""
+    rows = table.resolved_blocks(impl)
+    if depth != 1 and not table.scales_depth(impl):
+        raise MbcostError(
+            f"depth must be 1 for table '{table.name}': none of its rows scales with depth "
+            f"('depth: scale'), got {depth:g}"
+        )
+    scale = pick(table.depth_mult, impl) * depth
+    counts = [
+        math.ceil(f.get("n", 1) * scale) if f.get("depth") == "scale" else f.get("n", 1)
+        for *_, f in rows
+    ]
+    if sum(counts) > MAX_REPEATS:
+        raise MbcostError(
+            f"depth {depth:g} unrolls table '{table.name}' to {sum(counts):,} block repeats; "
+            f"at most {MAX_REPEATS:,}"
+        )
+    return counts
+
+
+def _expand(table: Table, alpha: float, impl: str, depth: float) -> tuple[Node, ...]:
     rule = table.rounding_for(impl)
+    width = pick(table.width_mult, impl) * alpha
     nodes: list[Node] = []
     unit_input, in_c, nominal = NETWORK_INPUT, table.in_channels, table.in_channels
-    for i, label, block, fields in table.resolved_blocks(impl):
-        repeats = fields.get("n", 1)
+    counts = repeats(table, impl, depth)
+    for (i, label, block, fields), count in zip(table.resolved_blocks(impl), counts, strict=True):
         where = table.where(i)
-        for r in range(repeats):
-            ctx = Context(in_c, nominal, alpha, rule, not nodes, r, where)
+        for r in range(count):
+            ctx = Context(in_c, nominal, width, rule, not nodes, r, where)
             expansion = BLOCKS[block.kind].expand(ctx, fields)
-            unit = f"{label}.{r}" if repeats > 1 else label
+            unit = f"{label}.{r}" if count > 1 else label
             local = {UNIT_INPUT: unit_input}
             for part in expansion.parts:
                 if part.inputs is None:
@@ -323,6 +386,8 @@ def spatial(p: Plan, resolution: int) -> Spatial:
     areas[0], areas[1] = 1, resolution * resolution
     for i, slot in enumerate(p.skeleton.node_slot):
         areas[slot] = sizes[i] * sizes[i]
+    for slot, first, second in p.skeleton.pairs:
+        areas[slot] = areas[first] * areas[second]
     _bounded(cache)[resolution] = result = Spatial(resolution, tuple(sizes), tuple(areas))
     return result
 

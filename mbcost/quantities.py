@@ -5,6 +5,9 @@ A handle takes a layer and the width of its first input and returns the layer's 
 term is a width factor times an area: ``Scaled(term, factor, area)`` with ``area`` one of ``OUT`` (the
 output's h·w), ``IN`` (the first input's h·w) or ``ONE``. Widths depend on α only and areas on the
 resolution only, which is what lets a sweep compute totals as a dot product of two cached vectors.
+An attention score tensor lives on a *pair* area, N_q·N_kv (``plan.py``'s pair slots), so the
+attention matmuls' MACs, ``heads·N_q·N_kv·(key_dim + value_dim)``, are width factors times areas too:
+``heads·key_dim`` times the scores' ``OUT`` and ``heads·value_dim`` times the values matmul's ``IN``.
 
 ``None`` in a registry means "costs nothing" and is written down; a layer type with no entry is an
 error (``MissingHandleError``), never a silent zero. Conventions (``conventions.py``) choose which of
@@ -21,7 +24,20 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from mbcost.errors import MbcostError
-from mbcost.layers import Add, Conv2d, Layer, Linear, Mul, Pool, Shape
+from mbcost.layers import (
+    Add,
+    AttnScores,
+    AttnValues,
+    Conv2d,
+    Layer,
+    LayerScale,
+    Linear,
+    Mul,
+    Norm,
+    Pool,
+    Shape,
+    Softmax,
+)
 
 ONE, IN, OUT = 0, 1, 2  # what a term's factor is multiplied by: 1, input h·w, output h·w
 
@@ -96,6 +112,36 @@ def _pool_macs(layer: Pool, in_c: int) -> tuple[Scaled, ...]:
     return (Scaled("pool", in_c, IN),) if layer.is_global and layer.op == "avg" else ()
 
 
+def _norm_macs(layer: Norm, in_c: int) -> tuple[Scaled, ...]:
+    """fvcore's eval-mode BatchNorm: 2 per element."""
+    return (Scaled("bn", 2 * in_c, OUT),)
+
+
+def _norm_params(layer: Norm, in_c: int) -> tuple[Scaled, ...]:
+    """BatchNorm γ and β."""
+    return (Scaled("bn", 2 * in_c, ONE),)
+
+
+def _layer_scale_params(layer: LayerScale, in_c: int) -> tuple[Scaled, ...]:
+    """One γ per channel."""
+    return (Scaled("scale", in_c, ONE),)
+
+
+def _scores_macs(layer: AttnScores, in_c: int) -> tuple[Scaled, ...]:
+    """q·kᵀ: ``key_dim`` per score, ``heads·N_q·N_kv`` scores (the output's pair area)."""
+    return (Scaled("attention", layer.heads * layer.key_dim, OUT),)
+
+
+def _values_macs(layer: AttnValues, in_c: int) -> tuple[Scaled, ...]:
+    """scores·v: ``value_dim`` per score (the softmaxed scores' pair area, its first input)."""
+    return (Scaled("attention", layer.heads * layer.value_dim, IN),)
+
+
+def _attention_activations(layer: AttnScores | AttnValues, in_c: int) -> tuple[Scaled, ...]:
+    """fvcore's ``ActivationCountAnalysis`` counts every matmul output element."""
+    return (Scaled("attention", layer.out_channels(in_c), OUT),)
+
+
 QUANTITIES: dict[str, Quantity] = {
     q.name: q
     for q in (
@@ -104,29 +150,56 @@ QUANTITIES: dict[str, Quantity] = {
             "MACs",
             "cost_terms",
             "cost",
-            ("conv", "linear", "bn", "pool"),
-            {Conv2d: _conv_macs, Linear: _linear_macs, Pool: _pool_macs, Add: None, Mul: None},
+            ("conv", "linear", "attention", "bn", "pool"),
+            {
+                Conv2d: _conv_macs,
+                Linear: _linear_macs,
+                Pool: _pool_macs,
+                Add: None,
+                Mul: None,
+                Norm: _norm_macs,
+                LayerScale: None,  # a per-channel multiply: fvcore counts no aten::mul
+                AttnScores: _scores_macs,
+                Softmax: None,  # fvcore counts no softmax
+                AttnValues: _values_macs,
+            },
         ),
         Quantity(
             "params",
             "params",
             "param_terms",
             "params",
-            ("weight", "bias", "bn"),
-            {Conv2d: _conv_params, Linear: _linear_params, Pool: None, Add: None, Mul: None},
+            ("weight", "bias", "bn", "scale"),
+            {
+                Conv2d: _conv_params,
+                Linear: _linear_params,
+                Pool: None,
+                Add: None,
+                Mul: None,
+                Norm: _norm_params,
+                LayerScale: _layer_scale_params,
+                AttnScores: None,
+                Softmax: None,
+                AttnValues: None,
+            },
         ),
         Quantity(  # fvcore's ActivationCountAnalysis; timm's "activations (M)"
             "activations",
             "activations",
             "activation_terms",
             "activations",
-            ("conv", "linear"),
+            ("conv", "linear", "attention"),
             {
                 Conv2d: _conv_activations,
                 Linear: _linear_activations,
                 Pool: None,
                 Add: None,
                 Mul: None,
+                Norm: None,
+                LayerScale: None,
+                AttnScores: _attention_activations,
+                Softmax: None,
+                AttnValues: _attention_activations,
             },
         ),
     )

@@ -5,6 +5,7 @@ accumulates), or both mixed (``96:224:32,320``)."""
 from __future__ import annotations
 
 import re
+import sys
 from fractions import Fraction
 
 from mbcost.errors import MbcostError
@@ -52,4 +53,6 @@ def _number(text: str, option: str, integer: bool) -> Fraction:
     value = Fraction(text)
     if integer and value.denominator != 1:
         raise MbcostError(f"{option}: expected {allowed}, got {text!r}")
+    if abs(value) > sys.float_info.max:
+        raise MbcostError(f"{option}: {text!r} is too large")
     return value

@@ -12,7 +12,7 @@ from itertools import repeat
 from typing import NamedTuple
 
 from mbcost.conventions import Convention, get_convention
-from mbcost.layers import Layer, Shape
+from mbcost.layers import Layer, Shape, map_shape
 from mbcost.memory import DEFAULT_RULE, Memory, get_rule, memory
 from mbcost.plan import (
     NETWORK_INPUT,
@@ -20,6 +20,7 @@ from mbcost.plan import (
     Plan,
     Spatial,
     check_alpha,
+    check_depth,
     check_impl,
     plan,
     spatial,
@@ -41,6 +42,8 @@ class Inputs(NamedTuple):
     dtype: str  # of activations (``memory.DTYPES``)
     weight_dtype: str
     memory_rule: str  # ``memory.RULES``
+    depth: float  # depth multiplier (on top of the table's own ``depth_mult``); appended, as
+    # every new input: CSV readers index the context columns
 
 
 _MACS, _PARAMS = QUANTITY_NAMES.index("macs"), QUANTITY_NAMES.index("params")
@@ -49,14 +52,19 @@ Totals.__doc__ = "Every quantity (``QUANTITIES``) summed over a group of rows: `
 
 
 class Row(NamedTuple):
-    """One node at one resolution: its input and output sizes (square maps), and its values under
-    the report's convention, computed when read from the node's width factors."""
+    """One node at one resolution: its input and output sizes (square maps) and areas, and its
+    values under the report's convention, computed when read from the node's width factors.
+
+    An area is the size squared except on a pair slot (``plan.Skeleton``): attention scores are
+    heads × N_q × N_kv, their size is the query map's and their area N_q·N_kv."""
 
     node: Node
     in_size: int
     out_size: int
     convention: Convention
     factors: tuple[tuple[int, int, int], ...]  # per quantity: counted (one, in-area, out-area)
+    in_area: int
+    out_area: int
 
     @property
     def index(self) -> int:
@@ -90,18 +98,18 @@ class Row(NamedTuple):
 
     @property
     def in_shape(self) -> Shape:
-        """The first input's feature map."""
-        return Shape(self.node.in_c, self.in_size, self.in_size)
+        """The first input's feature map (N_q × N_kv × heads for attention scores)."""
+        return map_shape(self.node.in_c, self.in_size, self.in_area)
 
     @property
     def out_shape(self) -> Shape:
-        """The output feature map."""
-        return Shape(self.node.out_c, self.out_size, self.out_size)
+        """The output feature map (N_q × N_kv × heads for attention scores)."""
+        return map_shape(self.node.out_c, self.out_size, self.out_area)
 
     def terms(self, quantity: str) -> dict[str, int]:
         """Every term of ``quantity``, counted by the convention or not."""
         costs = self.node.costs[QUANTITY_NAMES.index(quantity)]
-        return scaled_terms(costs, self.in_size * self.in_size, self.out_size * self.out_size)
+        return scaled_terms(costs, self.in_area, self.out_area)
 
     def value(self, quantity: str) -> int:
         """``quantity`` under the report's convention."""
@@ -109,7 +117,7 @@ class Row(NamedTuple):
 
     def _value(self, qi: int) -> int:
         one, per_in, per_out = self.factors[qi]
-        return one + per_in * self.in_size * self.in_size + per_out * self.out_size * self.out_size
+        return one + per_in * self.in_area + per_out * self.out_area
 
     def values(self) -> Totals:
         """Every quantity under the report's convention."""
@@ -179,19 +187,24 @@ class Report(NamedTuple):
 
 
 def _configure(
-    table: Table, alpha: float, resolution: int, impl: str, convention: str
+    table: Table, alpha: float, resolution: int, impl: str, convention: str, depth: float
 ) -> tuple[Plan, Spatial, Convention]:
     conv = get_convention(convention)
     check_impl(table, impl)
-    p = plan(table, check_alpha(alpha), impl)
+    p = plan(table, check_alpha(alpha), impl, check_depth(depth))
     return p, spatial(p, resolution), conv
 
 
 def evaluate(
-    table: Table, alpha: float, resolution: int, impl: str = "paper", convention: str = "paper"
+    table: Table,
+    alpha: float,
+    resolution: int,
+    impl: str = "paper",
+    convention: str = "paper",
+    depth: float = 1.0,
 ) -> Totals:
     """The totals of ``table`` at one configuration without building rows (the sweep path)."""
-    p, s, conv = _configure(table, alpha, resolution, impl, convention)
+    p, s, conv = _configure(table, alpha, resolution, impl, convention, depth)
     return Totals(*totals(p, s, conv))
 
 
@@ -204,17 +217,30 @@ def analyze_table(
     dtype: str = "float32",
     weight_dtype: str | None = None,
     memory_rule: str = DEFAULT_RULE,
+    depth: float = 1.0,
 ) -> Report:
     """The report of ``table`` at one configuration: a row per node, the totals, and the activation
     memory under ``memory_rule`` with ``dtype`` activations and ``weight_dtype`` (default: the
-    same) weights."""
+    same) weights. ``depth`` multiplies the repeats of the rows that scale with depth."""
     get_rule(memory_rule)
-    p, s, conv = _configure(table, alpha, resolution, impl, convention)
+    p, s, conv = _configure(table, alpha, resolution, impl, convention, depth)
     sizes = s.sizes
     in_sizes = [resolution if j == NETWORK_INPUT else sizes[j] for j in p.first_inputs]
-    rows = tuple(map(Row, p.nodes, in_sizes, sizes, repeat(conv), p.row_factors(conv)))
+    areas, slots = s.areas, p.skeleton.node_slot
+    in_areas = [areas[1 if j == NETWORK_INPUT else slots[j]] for j in p.first_inputs]
+    out_areas = [areas[slot] for slot in slots]
+    factors = p.row_factors(conv)
+    rows = tuple(map(Row, p.nodes, in_sizes, sizes, repeat(conv), factors, in_areas, out_areas))
     held = memory(p, s, memory_rule, dtype, weight_dtype)
     inputs = Inputs(
-        table.name, p.alpha, resolution, impl, convention, dtype, held.weight_dtype, memory_rule
+        arch=table.name,
+        alpha=p.alpha,
+        depth=p.depth,
+        resolution=resolution,
+        impl=impl,
+        convention=convention,
+        dtype=dtype,
+        weight_dtype=held.weight_dtype,
+        memory_rule=memory_rule,
     )
     return Report(inputs, rows, Totals(*totals(p, s, conv)), held)

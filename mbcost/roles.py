@@ -16,6 +16,8 @@ class Role(StrEnum):
     EXPAND = "expand"
     PROJECT = "project"
     SE = "se"
+    NORM = "norm"
+    ATTENTION = "attention"
     RESIDUAL = "residual"
     HEAD = "head"
     POOL = "pool"

@@ -3,6 +3,9 @@
 - ``int``: the V1 paper / TF-slim MobileNetV1 rule ``max(int(c·α), 8)`` (TF-slim's ``min_depth`` = 8).
 - ``divisible8``: TF / torchvision / timm ``make_divisible(c·α, 8)``: nearest multiple of 8, at least 8,
   and never below 90 % of the exact value.
+- ``floor``: ``max(int(c), 1)``, no minimum width of 8: the SE squeeze width of MnasNet and
+  EfficientNet (TF ``max(1, int(in · se))``, torchvision ``max(1, in // 4)``; timm's ``round`` agrees
+  wherever ``in · se`` is whole, as it is for every width a ``divisible8`` table builds).
 
 Width policies say what α does to one row's width:
 
@@ -35,9 +38,15 @@ def truncate(value: float) -> int:
     return max(8, int(value))
 
 
+def floor(value: float) -> int:
+    """``int(value)``, at least 1 (the SE squeeze rule of MnasNet and EfficientNet)."""
+    return max(1, int(value))
+
+
 ROUNDING_RULES: dict[str, Callable[[float], int]] = {
     "int": truncate,
     "divisible8": make_divisible,
+    "floor": floor,
 }
 
 WIDTH_POLICIES = ("scale", "fixed", "grow", "fixed_below_0.75", "ratio")

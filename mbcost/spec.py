@@ -40,6 +40,8 @@ DEFAULT_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "se_round": (F.choice(*ROUNDING_RULES), "divisible8"),
     "se_act": (F.choice(*F.ACTIVATIONS), "relu"),
     "se_gate": (F.choice(*F.ACTIVATIONS), "hsigmoid"),
+    # whether a row's repeats n scale with the depth multiplier: n -> ceil(n · depth)
+    "depth": (F.choice(*F.DEPTH_POLICIES), "fixed"),
 }
 
 TABLE_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
@@ -49,6 +51,10 @@ TABLE_FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "resolution": (F.positive_int, REQUIRED),
     "in_channels": (F.positive_int, 3),
     "rounding": (F.choice(*ROUNDING_RULES), "divisible8"),
+    # a compound-scaled variant's own coefficients (EfficientNet-B1…B7): --alpha and --depth
+    # multiply these
+    "width_mult": (F.positive_number, 1.0),
+    "depth_mult": (F.positive_number, 1.0),
     "impls": (None, ("paper",)),
     "defaults": (None, None),
     "blocks": (None, REQUIRED),
@@ -75,6 +81,7 @@ class Table:
         "_resolved",
         "blocks",
         "defaults",
+        "depth_mult",
         "impls",
         "in_channels",
         "name",
@@ -83,6 +90,7 @@ class Table:
         "rounding",
         "source",
         "title",
+        "width_mult",
     )
 
     def __init__(
@@ -97,11 +105,14 @@ class Table:
         impls: tuple[str, ...] = ("paper",),
         defaults: Mapping[str, Any] | None = None,
         origin: str = "<table>",
+        width_mult: float = 1.0,
+        depth_mult: float = 1.0,
     ) -> None:
         self.name, self.resolution, self.blocks = name, resolution, blocks
         self.title, self.source, self.in_channels = title, source, in_channels
         self.rounding, self.impls, self.defaults = rounding, impls, defaults or {}
         self.origin = origin
+        self.width_mult, self.depth_mult = width_mult, depth_mult
         self._resolved: dict[str, list] = {}
 
     def __repr__(self) -> str:
@@ -110,6 +121,10 @@ class Table:
     def rounding_for(self, impl: str) -> str:
         """The channel rounding rule this table uses under ``impl``."""
         return pick(self.rounding, impl)
+
+    def scales_depth(self, impl: str) -> bool:
+        """Whether any row's repeats scale with the depth multiplier (``depth: scale``)."""
+        return any(f.get("depth") == "scale" for *_, f in self.resolved_blocks(impl))
 
     def resolved_blocks(self, impl: str) -> list[tuple[int, str, Block, dict[str, Any]]]:
         """Every block as ``(top-level index, label, block, fields)`` with impl mappings picked and
@@ -159,6 +174,9 @@ class Table:
         data.update(
             resolution=self.resolution, in_channels=self.in_channels, rounding=self.rounding
         )
+        for key in ("width_mult", "depth_mult"):
+            if getattr(self, key) != 1:
+                data[key] = getattr(self, key)
         if self.impls != ("paper",):
             data["impls"] = list(self.impls)
         if self.defaults:
@@ -196,6 +214,11 @@ KEY_ALIASES = {
     "activation": "act",
     "se_ratio": "se",
     "multiplier": "mult",
+    "num_heads": "heads",  # TF Model Garden's MobileNetV4 block spec names
+    "kv_strides": "kv_stride",
+    "start_dw_kernel_size": "a",
+    "middle_dw_kernel_size": "k",
+    "use_layer_scale": "layer_scale",
 }
 
 
@@ -325,7 +348,12 @@ def parse_table(
     parsed = _parse_blocks(data["blocks"], impls, origin, lines or {})
     if _repeats(parsed) > MAX_REPEATS:
         raise SpecError(f"the table unrolls to more than {MAX_REPEATS} block repeats", origin)
-    return Table(blocks=parsed, impls=impls, defaults=dict(defaults), origin=origin, **top)
+    table = Table(blocks=parsed, impls=impls, defaults=dict(defaults), origin=origin, **top)
+    if table.depth_mult != 1 and not all(table.scales_depth(impl) for impl in impls):
+        raise SpecError(
+            "'depth_mult' scales the repeats of rows with 'depth: scale', but no row has it", origin
+        )
+    return table
 
 
 def dump_yaml(table: Table) -> str:

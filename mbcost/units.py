@@ -114,3 +114,24 @@ def printed_precision(text: str) -> int:
     number, suffix = match.groups()
     decimals = len(number.replace("_", "").partition(".")[2])
     return SUFFIXES[suffix] // 10**decimals
+
+
+DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
+_DURATION = re.compile(rf"({_DIGITS}(?:\.{_DIGITS})?) *([a-zµ]*)")
+DURATION_FORMS = "a duration with its unit, like 20ms, 1.5ms, 800us or 0.02s"
+
+
+def parse_duration(text: str) -> float:
+    """``"20ms"`` -> 0.02 (seconds). The unit is required (ns, us or µs, ms, s): a bare number
+    could be any of them. Raises ValueError naming the allowed forms."""
+    match = _DURATION.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"expected {DURATION_FORMS}, got {text!r}")
+    number, unit = match.groups()
+    if unit not in DURATION_UNITS:
+        what = "a unit" if not unit else f"a known unit, not {unit!r}"
+        raise ValueError(f"a duration needs {what} (ns, us, ms, s): {DURATION_FORMS}, got {text!r}")
+    value = float(number.replace("_", "")) * DURATION_UNITS[unit]
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"a duration must be positive and finite, got {text!r}")
+    return value

@@ -33,6 +33,7 @@ def test_table_json_contract(run):
         "dtype": "float32",
         "weight_dtype": "float32",
         "memory_rule": "tflite",
+        "depth": 1.0,
     }
     assert doc["totals"]["macs"] == sum(r["macs"] for r in doc["rows"]) == 216_589_760
     assert doc["totals"]["params"] == sum(r["params"] for r in doc["rows"])
@@ -110,7 +111,9 @@ def test_archs_lists_every_builtin(run, golden):
     golden("archs.txt", out)
     code, out, _ = run("archs", "--format", "json")
     names = [a["name"] for a in json.loads(out)["archs"]]
-    assert names == ["v1", "v1-conv", "v1-shallow", "v2", "v3-large", "v3-small"]
+    assert names[:6] == ["v1", "v1-conv", "v1-shallow", "v2", "v3-large", "v3-small"]
+    mnasnet_efficientnet = ["mnasnet-a1", "mnasnet-b1", *(f"efficientnet-b{i}" for i in range(8))]
+    assert names[-10:] == mnasnet_efficientnet
 
 
 @pytest.mark.parametrize(

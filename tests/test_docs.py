@@ -17,7 +17,7 @@ from mbcost.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-NEEDS_TORCH = {"verify"}
+NEEDS_TORCH = {"verify", "bench"}
 HAS_TORCH = importlib.util.find_spec("torch") is not None and (
     importlib.util.find_spec("fvcore") is not None
 )

@@ -33,8 +33,15 @@ NUMBERS = st.sampled_from(
 )
 REFUSED = ["0", "-1", "1e400", "inf", "-inf", "abc", "", "1048577", "1_0x"]  # by every range
 INTEGERS = st.one_of(NUMBERS, st.integers(-3, 300).map(str))
-ARCHS = st.sampled_from(["v1", "v2", "v3-small", "v1-shallow", "", "v9", "v2\n", "\x1b[31m", "ü"])
-KINDS = st.sampled_from(["standard", "depthwise", "grouped", "pointwise", "inverted", "", "x"])
+ARCHS = st.sampled_from(
+    [
+        *["v1", "v2", "v3-small", "v1-shallow", "v4-hybrid-m", "mnasnet-a1", "efficientnet-b1"],
+        *["", "v9", "v2\n", "\x1b[31m", "ü"],
+    ]
+)
+KINDS = st.sampled_from(
+    ["standard", "depthwise", "grouped", "pointwise", "inverted", "uib", "fused", "", "x"]
+)
 CHOICES = {
     "--impl": ["paper", "torchvision", "timm", "tf", ""],
     "--convention": ["paper", "fvcore", "torch", "flops"],
@@ -46,17 +53,31 @@ VALID_TABLE = """name: t
 title: a small table
 resolution: 32
 in_channels: 3
+width_mult: 1.1
+depth_mult: 1.5
 impls: [paper, timm]
 defaults: {act: relu6, bias: {paper: false, timm: true}}
 blocks:
   - {conv: {k: 3, s: 2, out: 16}}
-  - {ds: {out: 24, s: 1}}
-  - {ir: {t: 6, out: 24, n: 2, s: 2, se: 0.25}}
+  - {ds: {out: 24, s: 1, depth: fixed}}
+  - {ir: {t: 6, out: 24, n: 2, s: 2, se: 0.25, se_base: input, se_round: floor, depth: scale}}
   - repeat:
       n: 2
       blocks:
         - {dw: {k: 5}}
         - {pw: {out: 32, width: grow}}
+  - {pool: {global: avg}}
+  - {linear: {out: 10}}
+"""
+VALID_V4_TABLE = """name: v4ish
+resolution: 32
+blocks:
+  - {conv: {k: 3, s: 2, out: 16}}
+  - {fused: {k: 3, s: 2, t: 4, out: 24}}
+  - {uib: {a: 3, k: 5, s: 2, t: 4, out: 32, layer_scale: true}}
+  - {uib: {a: 0, k: 0, t: 2, out: 32}}
+  - {mqa: {heads: 2, key_dim: 8, out: 32, kv_stride: 2, layer_scale: true}}
+  - {uib: {a: 3, k: 0, t: 4, out: 32, act: gelu}}
   - {pool: {global: avg}}
   - {linear: {out: 10}}
 """
@@ -84,6 +105,7 @@ VALID_BASELINE = """{"mbcost_baseline": 1, "models": {
 SYNTAX = ["&a ", "*a", "<<: *a", "{", "}", "[", "]", ":", ",", "\n", "  ", "- ", '"', "'", "#"]
 VALUES = ["0", "-1", "1048577", "1e400", "nan", "null", "true", "~", "!!int ", "\x00", "\x1b"]
 FIELDS = ["n: 10001", "out: 0", "k: 99", "s: 64", "repeat:", "blocks: []", "[[models]]", '= "x"']
+FIELDS += ["depth: scale", "depth: fixed", "depth_mult: 99", "width_mult: 0", "se_round: floor"]
 PIECES = st.sampled_from([*SYNTAX, *VALUES, *FIELDS, "\ufeff"])
 
 
@@ -114,6 +136,7 @@ JSON_VALUES = st.recursive(
 )
 TABLE_TEXTS = st.one_of(
     mutated(VALID_TABLE),
+    mutated(VALID_V4_TABLE),
     st.text(max_size=200),
     JSON_VALUES.map(json.dumps),
     st.fixed_dictionaries(
@@ -155,7 +178,7 @@ def _options(draw, names: list[str]) -> list[str]:
         if name in CHOICES:
             argv += [name, draw(st.sampled_from(CHOICES[name]))]
         else:
-            argv += [name, draw(INTEGERS if name != "--alpha" else NUMBERS)]
+            argv += [name, draw(NUMBERS if name in ("--alpha", "--depth") else INTEGERS)]
     return argv
 
 
@@ -163,7 +186,7 @@ def _options(draw, names: list[str]) -> list[str]:
 @given(st.data())
 def test_table_options(capsys, tmp_path, data):
     arch = data.draw(st.one_of(st.none(), ARCHS))
-    options = _options(data.draw, ["--alpha", "--res", "--rho", *CHOICES])
+    options = _options(data.draw, ["--alpha", "--res", "--rho", "--depth", *CHOICES])
     _run(capsys, tmp_path, ["table", *([] if arch is None else [arch]), *options])
 
 
@@ -179,7 +202,8 @@ RANGES = st.one_of(
 def test_sweep_options(capsys, tmp_path, data):
     arch = data.draw(st.one_of(st.none(), ARCHS))
     argv = ["sweep", *([] if arch is None else [arch])]
-    for name in data.draw(st.lists(st.sampled_from(["--alpha", "--res", "--rho"]), unique=True)):
+    names = ["--alpha", "--res", "--rho", "--depth"]
+    for name in data.draw(st.lists(st.sampled_from(names), unique=True)):
         argv += [name, data.draw(RANGES)]
     argv += _options(data.draw, list(CHOICES))
     _run(capsys, tmp_path, argv)
@@ -199,7 +223,7 @@ def test_compare_options(capsys, tmp_path, data):
 def test_table_files(capsys, tmp_path, text, name, data):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    options = _options(data.draw, ["--alpha", "--res", "--impl", "--by", "--format"])
+    options = _options(data.draw, ["--alpha", "--res", "--depth", "--impl", "--by", "--format"])
     _run(capsys, tmp_path, ["table", "--spec", str(path), *options])
 
 
@@ -233,7 +257,9 @@ def test_check_budgets(capsys, tmp_path, budget, table, baseline, data):
 @fuzz(25)
 @given(
     st.one_of(
-        st.tuples(st.sampled_from(["--alpha", "--res", "--rho"]), st.sampled_from(REFUSED)),
+        st.tuples(
+            st.sampled_from(["--alpha", "--res", "--rho", "--depth"]), st.sampled_from(REFUSED)
+        ),
         st.tuples(st.sampled_from(["--format", "--impl", "--against"]), st.sampled_from(["x", ""])),
     )
 )

@@ -146,7 +146,9 @@ def test_structural_nodes_cost_nothing_under_every_quantity():
 
 
 def test_every_block_kind_is_one_registry_entry():
-    assert set(BLOCKS) == {"conv", "dw", "pw", "ds", "ir", "pool", "linear", "repeat"}
+    assert set(BLOCKS) == {
+        *("conv", "dw", "pw", "ds", "ir", "uib", "fused", "mqa", "pool", "linear", "repeat")
+    }
     for kind, entry in BLOCKS.items():
         assert (entry.expand is None) == (kind == "repeat")
         assert entry.fields

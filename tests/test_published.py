@@ -17,9 +17,21 @@ PUBLISHED = [
 
 @pytest.mark.parametrize("arch,published", PUBLISHED)
 def test_published_figures_are_reproduced(arch, published):
-    report = mbcost.analyze(arch, published.alpha, published.resolution, impl=published.impl)
-    assert published.agrees(published.macs, report.totals.macs), report.totals
-    assert published.agrees(published.params, report.totals.params), report.totals
+    report = mbcost.analyze(
+        arch,
+        published.alpha,
+        published.resolution,
+        impl=published.impl,
+        convention=published.convention,
+    )
+    agree = (
+        published.agrees(published.macs, report.totals.macs),
+        published.agrees(published.params, report.totals.params),
+    )
+    if published.reproduced:
+        assert agree == (True, True), report.totals
+    else:  # a known drift: documented, and flagged the day a table starts to reproduce it
+        assert published.note and not all(agree), report.totals
 
 
 def test_every_tolerance_is_explained_and_small():

@@ -36,7 +36,7 @@ def _write(tmp_path, text: str, name: str = "net.yaml"):
         ("  - {conv: {k: three, out: 8}}\n", "'k' must be a positive integer up to"),
         ("  - {convv: {k: 3, out: 8}}\n", "unknown block kind 'convv'; did you mean 'conv'?"),
         ("  - {ir: {out: 8}}\n", "give exactly one of 't' (expansion ratio) or 'exp'"),
-        ("  - {conv: {k: 3, out: 8, act: gelu}}\n", "'act' must be one of relu"),
+        ("  - {conv: {k: 3, out: 8, act: mish}}\n", "'act' must be one of relu"),
         ("  - {pool: {}}\n", "give either 'global' (avg or max) or a window 'k'"),
         ("  - {repeat: {n: 2}}\n", "missing required field 'blocks'"),
         (
@@ -190,31 +190,82 @@ _block = st.one_of(
         st.sampled_from([0, 0.25]),
         st.integers(1, 3),
     ),
+    st.builds(  # EfficientNet's fields: SE of the block input, floored; repeats scale with depth
+        lambda t, o, n: {
+            "ir": {
+                "t": t,
+                "out": o,
+                "n": n,
+                "se": 0.25,
+                "se_base": "input",
+                "se_round": "floor",
+                "se_gate": "sigmoid",
+                "act": "swish",
+                "depth": "scale",
+            }
+        },
+        st.sampled_from([1, 6]),
+        _width,
+        st.integers(1, 3),
+    ),
+    st.builds(  # MobileNetV4's UIB in its four cases (an FFN cannot stride)
+        lambda a, k, s, t, o, ls: {
+            "uib": {"a": a, "k": k, "s": s if a or k else 1, "t": t, "out": o, "layer_scale": ls}
+        },
+        st.sampled_from([0, 3, 5]),
+        st.sampled_from([0, 3, 5]),
+        st.integers(1, 2),
+        st.sampled_from([1, 2, 4]),
+        _width,
+        st.booleans(),
+    ),
+    st.builds(
+        lambda k, s, t, o: {"fused": {"k": k, "s": s, "t": t, "out": o}},
+        st.sampled_from([1, 3]),
+        st.integers(1, 2),
+        st.sampled_from([1, 4]),
+        _width,
+    ),
+    st.builds(
+        lambda h, d, v, o, kv: {
+            "mqa": {"heads": h, "key_dim": d, "value_dim": v, "out": o, "kv_stride": kv}
+        },
+        st.integers(1, 4),
+        st.integers(1, 16),
+        st.integers(1, 16),
+        _width,
+        st.integers(1, 2),
+    ),
 )
 TABLES = st.builds(
-    lambda first, body, head, res, rounding: {
+    lambda first, body, head, res, rounding, width_mult: {
         "name": "random",
         "resolution": res,
         "rounding": rounding,
+        **({"width_mult": width_mult} if width_mult != 1 else {}),
         "blocks": [first, *body, {"pool": {"global": "avg"}}, {"linear": {"out": head}}],
     },
     st.builds(lambda o: {"conv": {"k": 3, "s": 2, "out": o}}, st.integers(8, 32)),
     st.lists(_block, max_size=6),
     st.integers(1, 100),
     st.integers(8, 64),
-    st.sampled_from(["int", "divisible8"]),
+    st.sampled_from(["int", "divisible8", "floor"]),
+    st.sampled_from([1, 1.1, 0.9]),
 )
 
 
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(TABLES, st.sampled_from([0.5, 1.0, 1.25]))
-def test_random_tables_round_trip_with_identical_costs(tmp_path, data, alpha):
+@given(TABLES, st.sampled_from([0.5, 1.0, 1.25]), st.sampled_from([1.0, 1.5, 2.2]))
+def test_random_tables_round_trip_with_identical_costs(tmp_path, data, alpha, depth):
     table = parse_table(data)
     path = _write(tmp_path, dump_yaml(table))
     again = load(path)
-    assert mbcost.analyze(again, alpha).rows == mbcost.analyze(table, alpha).rows
+    if not table.scales_depth("paper"):
+        depth = 1.0
+    a, b = mbcost.analyze(again, alpha, depth=depth), mbcost.analyze(table, alpha, depth=depth)
+    assert a.rows == b.rows
 
 
 _json_value = st.recursive(
@@ -255,6 +306,9 @@ _keys = st.sampled_from(
         "se_act",
         "se_gate",
         "residual",
+        "depth",
+        "width_mult",
+        "depth_mult",
     ]
 )
 _fuzz_dict = st.recursive(

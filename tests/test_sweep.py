@@ -53,6 +53,8 @@ def test_ranges_are_inclusive_and_exact():
         ("１", "expected a number"),
         ("nan", "expected a number"),
         ("1e99999", "expected a number"),
+        ("1e999", "too large"),
+        ("0:1e999:1e998", "too large"),
         ("0:1:0.0000001", "more than 1,000,000 points"),
     ],
 )

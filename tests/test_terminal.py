@@ -35,6 +35,8 @@ COMMANDS = [
     ("archs",),
     ("fit", "v1", "v2", "v3-small", "--max-macs", "150M", "--max-params", "3M"),
     ("sweep", "v2", "--alpha", "0.35,1.4", "--res", "96,224", "--accuracy"),
+    ("table", "v2", "--device", "pixel1"),
+    ("devices",),
     ("check", "--config", "examples/budgets.toml"),
 ]
 SIZES = {"80": (80, {}), "40": (40, {}), "COLUMNS=40": (80, {"COLUMNS": "40"})}

@@ -6,18 +6,20 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
-from mbcost.archs import v1, v2, v3
+from mbcost.archs import efficientnet, mnasnet, v1, v2, v3, v4
 from mbcost.archs.published import Published
 from mbcost.errors import suggest
 from mbcost.spec import Table, parse_table
 
 
 class Arch(NamedTuple):
-    """A built-in architecture: its table data, aliases and published figures."""
+    """A built-in architecture: its table data, aliases, published figures and a note on what
+    implementations call it (shown by ``mbcost archs``)."""
 
     data: Mapping[str, Any]
     aliases: tuple[str, ...]
     published: tuple[Published, ...]
+    note: str = ""
 
     @property
     def name(self) -> str:
@@ -39,6 +41,26 @@ ARCHS: dict[str, Arch] = {
         Arch(v2.V2, ("mobilenet_v2", "mobilenetv2"), v2.PUBLISHED["v2"]),
         Arch(v3.V3_LARGE, ("mobilenet_v3_large", "v3"), v3.PUBLISHED["v3-large"]),
         Arch(v3.V3_SMALL, ("mobilenet_v3_small",), v3.PUBLISHED["v3-small"]),
+        *(
+            Arch(data, aliases, v4.PUBLISHED[data["name"]], v4.NOTES.get(data["name"], ""))
+            for data, aliases in v4.VARIANTS
+        ),
+        Arch(
+            mnasnet.MNASNET_A1,
+            ("semnasnet_100", "mnasnet_a1"),
+            mnasnet.PUBLISHED["mnasnet-a1"],
+            mnasnet.A1_NOTE,
+        ),
+        Arch(
+            mnasnet.MNASNET_B1,
+            ("mnasnet1_0", "mnasnet_100", "mnasnet_b1"),
+            mnasnet.PUBLISHED["mnasnet-b1"],
+            mnasnet.B1_NOTE,
+        ),
+        *(
+            Arch(data, (data["name"].replace("-", "_"),), efficientnet.PUBLISHED[data["name"]])
+            for data in efficientnet.VARIANTS.values()
+        ),
     )
 }
 _ALIASES = {alias: arch.name for arch in ARCHS.values() for alias in (arch.name, *arch.aliases)}

@@ -19,6 +19,10 @@ the figure that belongs to the network mbcost counts.
   network (56M / 2.5M), while the TF-slim README (67.5) and Keras (68.1) print Small beside the
   earlier revision's 66M / 2.9M. Large agrees between the paper and the README (75.2, 73.3).
   The README's "minimalistic" models are other networks (no SE, no h-swish, no 5×5) and are left out.
+- **MnasNet-A1**: the tensorflow/tpu README's 5 × 5 grid (one recipe), less its 0.35-160 row,
+  whose top-1 column prints 52.3 while its last column, its top-5 and its neighbours say 59.3: a
+  misprint either way, so the configuration has no figure. **MnasNet-B1**: torchvision's weights.
+- **EfficientNet-B0**: the Keras applications index (the paper's Table 2 figure).
 """
 
 from __future__ import annotations
@@ -79,6 +83,18 @@ SOURCES: dict[str, Source] = {
     "keras-v3": Source(
         "keras-team/keras keras/src/applications/mobilenet_v3.py, docstring",
         "the Keras ImageNet weights (TF checkpoints converted)",
+    ),
+    "tpu-mnasnet": Source(
+        "tensorflow/tpu models/official/mnasnet/README.md, MnasNet-A1 grid",
+        "TPU training of the TF reference (mnasnet_main.py); Pixel 1 latency: TF-Lite float",
+    ),
+    "torchvision-mnasnet": Source(
+        "torchvision weights meta, MNASNet*_Weights.IMAGENET1K_V1 (acc@1, acc@5)",
+        "torchvision's own training of its B1 models",
+    ),
+    "keras-efficientnet": Source(
+        "keras.io applications index (EfficientNetB0)",
+        "the TF reference checkpoints (arXiv:1905.11946), converted to Keras",
     ),
 }
 
@@ -198,4 +214,27 @@ ACCURACY: dict[str, tuple[Accuracy, ...]] = {
                       "upstream; still printed there"),
         Accuracy(0.75, 224, 65.4, None, "keras-v3"),
     ),
+    "mnasnet-a1": tuple(
+        Accuracy(alpha, res, top1, top5, "tpu-mnasnet", default=True, pixel1_ms=ms)
+        for res, rows in {
+            224: ((1.4, 77.2, 93.5, 135), (1.0, 75.2, 92.5, 78), (0.75, 73.3, 91.3, 61),
+                  (0.5, 68.9, 88.4, 32), (0.35, 64.1, 85.1, 22)),
+            192: ((1.4, 76.1, 93.0, 99), (1.0, 74.0, 91.6, 57), (0.75, 72.1, 90.5, 45),
+                  (0.5, 67.2, 87.4, 24), (0.35, 62.4, 83.8, 17)),
+            160: ((1.4, 74.8, 92.1, 72), (1.0, 72.0, 90.5, 41), (0.75, 70.1, 89.3, 33),
+                  (0.5, 64.9, 85.8, 18)),  # 0.35-160 left out: see the module docstring
+            128: ((1.4, 72.5, 90.6, 49), (1.0, 69.3, 88.9, 29), (0.75, 67.0, 87.3, 23),
+                  (0.5, 60.8, 83.0, 12), (0.35, 54.8, 78.1, 8.5)),
+            96: ((1.4, 68.6, 88.1, 32), (1.0, 64.4, 85.8, 18), (0.75, 62.1, 84.0, 17),
+                 (0.5, 54.7, 78.1, 7.4), (0.35, 49.3, 73.4, 5.4)),
+        }.items()
+        for alpha, top1, top5, ms in rows
+    ),
+    "mnasnet-b1": (
+        Accuracy(1.0, 224, 73.456, 91.51, "torchvision-mnasnet", default=True),
+        Accuracy(0.5, 224, 67.734, 87.49, "torchvision-mnasnet", default=True),
+        Accuracy(0.75, 224, 71.18, 90.496, "torchvision-mnasnet", default=True),
+        Accuracy(1.3, 224, 76.506, 93.522, "torchvision-mnasnet", default=True),
+    ),
+    "efficientnet-b0": (Accuracy(1.0, 224, 77.1, None, "keras-efficientnet", default=True),),
 }  # fmt: skip

@@ -13,7 +13,10 @@ class Published(NamedTuple):
     ``rounding`` says how the source rounded the exact count: ``nearest`` (papers) or ``floor`` (the TF
     model README grid). ``impl`` is the implementation whose channel rules reproduce it. Where no
     implementation reproduces a printed figure, ``tolerance`` is the relative error accepted and ``note``
-    says what is known about the difference.
+    says what is known about the difference. ``convention`` is the counting convention the source
+    used (``torch``: torchvision's ``num_params``, a sum of numel with BatchNorm included).
+    ``reproduced=False`` marks a figure that no implementation's layers come near: the note gives
+    the numbers and what was ruled out.
     """
 
     alpha: float
@@ -25,6 +28,8 @@ class Published(NamedTuple):
     impl: str = "paper"
     tolerance: float = 0.0
     note: str = ""
+    convention: str = "paper"
+    reproduced: bool = True
 
     def agrees(self, printed: str | None, count: int) -> bool:
         """Does the exact ``count``, rounded the way the source rounded, print as ``printed``?

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported for annotations only: `mbcost table` never loads c
     from mbcost.archs import Arch
     from mbcost.budget import CheckResult
     from mbcost.compare import Comparison
+    from mbcost.latency.predicted import Latency
     from mbcost.sweep import Sweep
 
 
@@ -35,14 +36,18 @@ def _inputs(report: Report) -> tuple[list[str], list[tuple[str, object]]]:
     t = report.totals
     amounts = " · ".join(f"{value:,} {QUANTITIES[q].label}" for q, value in t._asdict().items())
     meta = [
-        f"arch {i.arch} · alpha {i.alpha:g} · resolution {i.resolution}x{i.resolution} · "
+        f"arch {i.arch} · alpha {i.alpha:g}{f' · depth {i.depth:g}' if i.depth != 1 else ''} · "
+        f"resolution {i.resolution}x{i.resolution} · "
         f"impl {i.impl} · convention {i.convention}",
         f"total {amounts}",
         f"memory rule {i.memory_rule} · activations {i.dtype} · weights {i.weight_dtype}",
         f"peak {_bytes(report.memory.peak_bytes)} at {report.memory.peak_layer} · "
         f"weights {_bytes(report.memory.weight_bytes)}",
     ]
-    return meta, list(i._asdict().items())
+    # CSV writes the context as leading columns: the depth joins them only where it is not 1, so
+    # that the columns of every table without depth scaling stay where they were
+    context = [(k, v) for k, v in i._asdict().items() if k != "depth" or v != 1]
+    return meta, context
 
 
 def _bytes(n: int) -> str:
@@ -95,10 +100,23 @@ def _cells(columns: Sequence[Column], cells: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _rollup_sheet(
-    title: str, key_header: str, groups: dict, peaks: dict, report: Report, meta, context
+    title: str,
+    key_header: str,
+    groups: dict,
+    peaks: dict,
+    report: Report,
+    meta,
+    context,
+    times: dict | None = None,
 ) -> Sheet:
+    """``times``: predicted seconds per group (``--device``), as two more columns."""
     total = report.totals
     columns = (Column(key_header, key_header), *_quantity_columns(share=True))
+    if times is not None:
+        from mbcost.render import latency as lat
+
+        columns = (*columns, *lat.ROLLUP_COLUMNS)
+        whole = sum(times.values())
     rows = [
         _cells(
             columns,
@@ -106,6 +124,7 @@ def _rollup_sheet(
                 key_header: str(key),
                 **_quantity_cells(t, total, share=True),
                 "peak_bytes": peaks[key],
+                **(lat.group_cells(times[key], whole) if times is not None else {}),
             },
         )
         for key, t in groups.items()
@@ -116,6 +135,7 @@ def _rollup_sheet(
             key_header: "total",
             **_quantity_cells(total, total, share=True),
             "peak_bytes": report.memory.peak_bytes,
+            **(lat.group_cells(whole, whole) if times is not None else {}),
         },
     )
     return Sheet(title, meta, columns, rows, footer, context=context)
@@ -186,12 +206,19 @@ def _top1_lines(rating: Rating | None) -> list[str]:
     return [f"top-1 not published · est. {estimate:.1f} ± {rating.error:.2f} (leave-one-out error)"]
 
 
-def layer_columns(keys: Sequence[str] | None = None) -> tuple[Column, ...]:
-    """The layer table's columns named by ``keys``, in that order (default: all of them); an
-    unknown key is an error listing the known ones."""
+def layer_columns(keys: Sequence[str] | None = None, latency: bool = False) -> tuple[Column, ...]:
+    """The layer table's columns named by ``keys``, in that order (default: all of them, with
+    ``latency`` the predicted-latency columns after the MACs share); an unknown key is an error
+    listing the known ones."""
+    every = LAYER_COLUMNS
+    if latency:
+        from mbcost.render import latency as lat
+
+        at = [c.key for c in LAYER_COLUMNS].index("macs_percent") + 1
+        every = (*LAYER_COLUMNS[:at], *lat.LAYER_COLUMNS, *LAYER_COLUMNS[at:])
     if keys is None:
-        return LAYER_COLUMNS
-    known = {c.key: c for c in LAYER_COLUMNS}
+        return every
+    known = {c.key: c for c in every}
     unknown = [k for k in keys if k not in known]
     if unknown or not keys:
         raise MbcostError(
@@ -207,12 +234,23 @@ def report_sheets(
     by: str = "layer",
     rating: Rating | None = None,
     columns: Sequence[str] | None = None,
+    latency: Latency | None = None,
 ) -> list[Sheet]:
     """``layer``: every layer, then the role rollup; ``block``: per block + roles; ``role``: roles
     only. ``rating``: the configuration's top-1, for a built-in (``accuracy.rate_table``);
-    ``columns``: the keys of the layer table's columns to show (``layer_columns``)."""
+    ``columns``: the keys of the layer table's columns to show (``layer_columns``); ``latency``:
+    predicted per-layer latency (``--device``), as columns beside the counts."""
     meta, context = _inputs(report)
     meta = [*meta, *_top1_lines(rating)]
+    if latency is not None:
+        from mbcost.render import latency as lat
+
+        meta.append(lat.meta_line(latency))
+        context = [*context, ("device", latency.device.name)]
+
+    def times(key) -> dict | None:
+        return None if latency is None else latency.group(report, key)
+
     title = f"{report.inputs.arch}: cost by {by}"
     roles = _rollup_sheet(
         f"{report.inputs.arch}: cost by role",
@@ -222,19 +260,32 @@ def report_sheets(
         report,
         meta,
         context,
+        times(lambda r: r.role),
     )
     if by == "role":
         return [roles]
     if by == "block":
         peaks = _peaks(report, lambda r: r.block)
-        blocks = _rollup_sheet(title, "block", report.by_block(), peaks, report, meta, context)
+        blocks = _rollup_sheet(
+            title,
+            "block",
+            report.by_block(),
+            peaks,
+            report,
+            meta,
+            context,
+            times(lambda r: r.block),
+        )
         return [blocks, roles]
     total = report.totals
-    shown = layer_columns(columns)
+    shown = layer_columns(columns, latency is not None)
     rows = [
-        _cells(shown, _layer_cells(r, report))
+        _cells(
+            shown,
+            _layer_cells(r, report) | ({} if latency is None else lat.row_cells(latency, r.index)),
+        )
         for r in report.rows
-        if not _structural(r) or r.index == report.memory.peak_index
+        if not _structural(r) or r.index == report.memory.peak_index or latency is not None
     ]
     footer = _cells(
         shown,
@@ -243,6 +294,7 @@ def report_sheets(
             **_quantity_cells(total, total, share=False),
             "macs_percent": 100.0 if total.macs else 0.0,
             "live_bytes": report.memory.peak_bytes,
+            **({} if latency is None else lat.group_cells(latency.total, latency.total)),
         },
     )
     return [Sheet(title, meta, shown, rows, footer, context=context), roles]
@@ -262,6 +314,9 @@ def sweep_sheets(result: Sweep) -> list[Sheet]:
         Column("weight_dtype", "weight dtype"),
         Column("memory_rule", "memory rule"),
     )
+    deep = result.depths != (1.0,)  # a depth column only when the sweep asked for one
+    if deep:
+        columns += (Column("depth", "depth", "int"),)
     rows = [
         (
             p.alpha,
@@ -274,6 +329,7 @@ def sweep_sheets(result: Sweep) -> list[Sheet]:
             result.dtype,
             result.weight_dtype,
             result.memory_rule,
+            *((p.depth,) if deep else ()),
         )
         for p in result.points
     ]
@@ -301,6 +357,7 @@ def sweep_doc(result: Sweep) -> dict[str, Any]:
         "points": [
             {
                 "alpha": p.alpha,
+                "depth": p.depth,
                 "resolution": p.resolution,
                 **p.totals._asdict(),
                 "peak_bytes": p.peak_bytes,
@@ -380,7 +437,11 @@ def archs_sheets(archs: Sequence[Arch], computed: dict[str, Totals]) -> list[She
         native = [
             p for p in arch.published if p.alpha == 1.0 and p.resolution == arch.table.resolution
         ]
-        published = "; ".join(f"{p.macs} / {p.params or '-'}" for p in native)
+        published = "; ".join(
+            f"{p.macs} / {p.params or '-'}"
+            + (f" ({p.convention})" if p.convention != "paper" else "")
+            for p in native
+        )
         t = computed[arch.name]
         source = (arch.table.source or "").split(",")[0]
         rows.append(
@@ -400,7 +461,10 @@ def archs_sheets(archs: Sequence[Arch], computed: dict[str, Totals]) -> list[She
         "MACs and params: mbcost at alpha 1, native resolution, paper convention",
         "top-1: published ImageNet top-1 (its source: --format json, or mbcost sweep --accuracy)",
     ]
-    return [Sheet("built-in architectures", meta, columns, rows)]
+    if any(p.convention == "torch" for a in archs for p in a.published):
+        meta.append("published (torch): parameters as a sum of numel, BatchNorm included")
+    notes = [f"{a.name}: {a.note}" for a in archs if a.note]
+    return [Sheet("built-in architectures", meta, columns, rows, notes=notes)]
 
 
 def _shape(s: Shape) -> dict[str, int]:
@@ -462,23 +526,40 @@ def _memory_doc(report: Report) -> dict[str, Any]:
     }
 
 
-def report_doc(report: Report, rating: Rating | None = None) -> dict[str, Any]:
+def report_doc(
+    report: Report, rating: Rating | None = None, latency: Latency | None = None
+) -> dict[str, Any]:
     """``inputs``, ``rows`` (name, role, inputs, shapes, layer, each quantity and its terms, live
     bytes), ``totals`` (with the peak and weight bytes), ``memory``, rollups and ``accuracy``
-    (``rating_doc``)."""
+    (``rating_doc``). With ``latency`` (``--device``): ``inputs.device``, a predicted
+    ``latency_ms`` and ``bound`` per row, ``latency_ms`` in ``totals`` and ``by_role``, and
+    ``latency`` (the profile the prediction rests on and its fit error)."""
     totals = _totals(report.totals) | {
         "peak_bytes": report.memory.peak_bytes,
         "weight_bytes": report.memory.weight_bytes,
     }
-    return {
+    rows = [_row_doc(r, report) for r in report.rows]
+    by_role = {role.value: _totals(t) for role, t in report.by_role().items()}
+    doc = {
         "inputs": report.inputs._asdict(),
-        "rows": [_row_doc(r, report) for r in report.rows],
+        "rows": rows,
         "totals": totals,
         "memory": _memory_doc(report),
-        "by_role": {role.value: _totals(t) for role, t in report.by_role().items()},
+        "by_role": by_role,
         "by_term": report.by_term(),
         "accuracy": rating_doc(rating),
     }
+    if latency is not None:
+        from mbcost.render.latency import inputs_doc
+
+        doc["inputs"]["device"] = latency.device.name
+        for row, seconds, bound in zip(rows, latency.seconds, latency.bounds, strict=True):
+            row |= {"latency_ms": 1e3 * seconds, "bound": bound}
+        totals["latency_ms"] = 1e3 * latency.total
+        for role, seconds in latency.group(report, lambda r: r.role.value).items():
+            by_role[role]["latency_ms"] = 1e3 * seconds
+        doc["latency"] = inputs_doc(latency.device)
+    return doc
 
 
 def compare_doc(comparison: Comparison) -> dict[str, Any]:
@@ -530,6 +611,7 @@ def archs_doc(archs: Sequence[Arch], computed: dict[str, Totals]) -> dict[str, A
                 "resolution": a.table.resolution,
                 "impls": list(a.table.impls),
                 "source": a.table.source,
+                "note": a.note,
                 "computed": _totals(computed[a.name]),
                 "published": [p._asdict() for p in a.published],
                 "accuracy": [x._asdict() for x in published_accuracy(a.name)],

@@ -169,7 +169,8 @@ def heatmap_figure(result: Sweep, quantity: str) -> Figure:
     ax.set_xlabel("resolution (px)")
     ax.set_ylabel("width multiplier alpha")
     ax.set_title(
-        f"{result.arch}: {_label(quantity)} · impl {result.impl} · convention {result.convention}",
+        f"{result.arch}: {_label(quantity)} · impl {result.impl} · convention {result.convention}"
+        + "".join(f" · depth {d:g}" for d in result.depths if d != 1),
         fontsize=10,
     )
     return fig

@@ -45,6 +45,15 @@ DROP_ORDER = (
     # shares and differences, derivable from the counts beside them
     "params_percent",
     "macs_percent",
+    # predicted latency (--device): the bound and the share of time, beside the milliseconds
+    "bound",
+    "latency_percent",
+    # devices and calibrate: what the name and the fit's error already say
+    "description",
+    "kernel_us",
+    "bandwidth_gbs",
+    "loo_ms",
+    "predicted_ms",
     # memory: the peak marker (the peak is also stated above the table), then the bytes
     "peak",
     "weight_bytes",
@@ -68,6 +77,7 @@ DROP_ORDER = (
     "module",
     "layers",
     "fvcore_total",
+    "depthwise_gbs",  # mbcost devices: what sets the depthwise share of time
 )
 # rich's default box: per column its left rule and one space of padding either side; one right rule
 PER_COLUMN, EDGE = 3, 1

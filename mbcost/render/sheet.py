@@ -19,7 +19,7 @@ BYTE_UNITS = ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"), (1, "B"))  # memor
 class Column(NamedTuple):
     """A column: machine key (CSV header), human header, cell style (``text``, ``int``, ``count``,
     ``bytes`` (a count shown in B, KiB, MiB or GiB), ``percent``, ``accuracy`` (a percentage to
-    one decimal), ``ratio``)."""
+    one decimal), ``ratio``, ``ms`` (milliseconds to three decimals))."""
 
     key: str
     header: str
@@ -104,6 +104,8 @@ def human_cells(sheet: Sheet) -> tuple[list[str], list[list[str]], list[str] | N
             return format_fixed(value, 1)
         if col.style == "ratio":
             return format_fixed(value, 4)
+        if col.style == "ms":
+            return format_fixed(value, 3)
         if col.style == "int":
             return f"{value:,}" if isinstance(value, int) else str(value)
         return str(value)

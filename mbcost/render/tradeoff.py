@@ -148,7 +148,10 @@ def sweep_accuracy_doc(rated: RatedSweep) -> dict[str, Any]:
 
 
 def _value(name: str, value: int) -> str:
-    """A budgeted cost as people read it: ``150.00M`` (a count), ``1,000,000 B`` (bytes)."""
+    """A budgeted cost as people read it: ``150.00M`` (a count), ``1,000,000 B`` (bytes),
+    ``20.00 ms`` (a predicted latency)."""
+    if BUDGETS[name].unit == "ms":
+        return f"{value:,.2f} ms"
     return _count(value) if BUDGETS[name].unit == "count" else f"{value:,} B"
 
 
@@ -161,8 +164,9 @@ def _budget_text(result: FitResult) -> str:
 
 
 def _shown_costs(result: FitResult) -> list[str]:
-    """MACs and params, and each budgeted memory cost."""
-    return [*COSTS, *(q for q in result.budgets if q not in COSTS)]
+    """MACs and params, each budgeted memory cost, and the predicted latency on a device."""
+    shown = [*COSTS, *(q for q in result.budgets if q not in COSTS)]
+    return [*shown, "latency_ms"] if result.device and "latency_ms" not in shown else shown
 
 
 def _family_line(family: Family) -> str:
@@ -210,6 +214,11 @@ def fit_sheets(result: FitResult) -> list[Sheet]:
         f"{len(result.pool):,} candidates, {result.within:,} within budget · paper convention"
         + _memory_text(result),
     ]
+    if result.device:
+        from mbcost.render.latency import fit_error
+
+        d = result.device
+        meta.append(f"ms: latency predicted for {d.name} · {fit_error(d)}")
     estimated = {c.arch for c in result.ranked if c.rating.published is None}
     fits = [f.fit for f in result.families if f.fit and f.arch in estimated]
     notes = [*_source_notes([c.rating for c in result.ranked])]
@@ -265,6 +274,7 @@ def _candidate_doc(rank: int, c: Candidate, result: FitResult) -> dict[str, Any]
         "weight_bytes": c.weight_bytes,
         "accuracy": accuracy,
         "headroom": result.headroom(c),
+        **({"latency_ms": c.latency_ms} if result.device else {}),
     }
 
 
@@ -281,6 +291,7 @@ def fit_doc(result: FitResult) -> dict[str, Any]:
             "dtype": result.memory[0],
             "weight_dtype": result.memory[1],
             "memory_rule": result.memory[2],
+            **({"device": result.device.name} if result.device else {}),
         },
         "candidates": [_candidate_doc(i, c, result) for i, c in enumerate(result.ranked, 1)],
         "considered": len(result.pool),

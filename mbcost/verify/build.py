@@ -12,10 +12,23 @@ This module imports torch: import it only after ``mbcost.verify.require_torch()`
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
-from mbcost.layers import Add, Conv2d, Linear, Mul, Pool
+from mbcost.layers import (
+    Add,
+    AttnScores,
+    AttnValues,
+    Conv2d,
+    LayerScale,
+    Linear,
+    Mul,
+    Norm,
+    Pool,
+    Softmax,
+)
 from mbcost.network import Network
 from mbcost.plan import NETWORK_INPUT
 from mbcost.report import Row
@@ -27,6 +40,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {  # every name in spec.ACTIVATIONS
     "hsigmoid": nn.Hardsigmoid,
     "swish": nn.SiLU,
     "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU,
     "none": nn.Identity,
 }
 
@@ -46,6 +60,56 @@ class Scale(nn.Module):
 
     def forward(self, x: torch.Tensor, gate: torch.Tensor) -> torch.Tensor:
         return x * gate
+
+
+class Gamma(nn.Module):
+    """Layer scale: the input times a learned per-channel γ (timm's LayerScale2d)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((channels,), 1e-5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gamma.view(1, -1, 1, 1)
+
+
+class Scores(nn.Module):
+    """Multi-query attention scores, as timm's MultiQueryAttention2d computes them unfused: the
+    queries (heads·key_dim channels) scaled by key_dim^-0.5, times the one key head; the output is
+    heads × N_q × N_kv (``aten::matmul``, which fvcore counts)."""
+
+    def __init__(self, layer: AttnScores) -> None:
+        super().__init__()
+        self.heads, self.key_dim = layer.heads, layer.key_dim
+
+    def forward(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        b = q.shape[0]
+        q = q.reshape(b, self.heads, self.key_dim, -1).transpose(-1, -2).contiguous()
+        k = k.reshape(b, self.key_dim, -1).transpose(1, 2).unsqueeze(1).contiguous()
+        return (q * self.key_dim**-0.5) @ k.transpose(-1, -2)
+
+
+class Softmaxed(nn.Module):
+    """The softmax over the keys."""
+
+    def forward(self, scores: torch.Tensor) -> torch.Tensor:
+        return scores.softmax(dim=-1)
+
+
+class Values(nn.Module):
+    """The softmaxed scores times the one value head, back to heads·value_dim channels on the
+    (square) query map."""
+
+    def __init__(self, layer: AttnValues) -> None:
+        super().__init__()
+        self.heads, self.value_dim = layer.heads, layer.value_dim
+
+    def forward(self, attn: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        b, n = attn.shape[0], attn.shape[2]
+        v = v.reshape(b, self.value_dim, -1).transpose(1, 2).unsqueeze(1).contiguous()
+        o = (attn @ v).transpose(1, 2)  # b, N_q, heads, value_dim
+        side = math.isqrt(n)
+        return o.reshape(b, side, side, -1).permute(0, 3, 1, 2).contiguous()
 
 
 class FlatLinear(nn.Module):
@@ -122,6 +186,16 @@ def _layer_module(row: Row) -> nn.Module:
         return Sum()
     if isinstance(layer, Mul):
         return Scale()
+    if isinstance(layer, Norm):
+        return nn.BatchNorm2d(row.in_shape.c)
+    if isinstance(layer, LayerScale):
+        return Gamma(row.in_shape.c)
+    if isinstance(layer, AttnScores):
+        return Scores(layer)
+    if isinstance(layer, Softmax):
+        return Softmaxed()
+    if isinstance(layer, AttnValues):
+        return Values(layer)
     if isinstance(layer, Pool):
         if layer.is_global:  # adaptive to 1×1: fvcore counts the average one, 1 per input element
             return nn.AdaptiveAvgPool2d(1) if layer.op == "avg" else nn.AdaptiveMaxPool2d(1)

@@ -15,6 +15,7 @@ import click
 from mbcost.errors import MbcostError
 from mbcost.options import (
     CONTEXT,
+    depth_option,
     format_option,
     impl_option,
     scaling_options,
@@ -33,6 +34,7 @@ AGAINST = ("reference", "table")
     "A layer table file (YAML or JSON) instead of a built-in ARCH; verified --against table."
 )
 @scaling_options(alpha_default=None)
+@depth_option
 @impl_option(
     default=None,
     help="Whose channel-rounding rules the engine applies; the reference model is that "
@@ -65,6 +67,7 @@ def verify(
     alpha: float | None,
     res: int | None,
     rho: float | None,
+    depth: float,
     impl: str | None,
     against: str | None,
     run_all: bool,
@@ -81,6 +84,8 @@ def verify(
       mbcost verify v2 --alpha 0.6 --res 200 --impl torchvision
       mbcost verify v1 --impl timm --res 150
       mbcost verify v3-large --alpha 0.75 --impl timm
+      mbcost verify mnasnet-b1 --alpha 0.5 --impl torchvision
+      mbcost verify efficientnet-b0 --depth 1.5 --res 128 --impl timm
       mbcost verify v3-small --against table
       mbcost verify --spec examples/cifar_mobilenet.yaml --res 32
       mbcost verify v2 --explain
@@ -97,6 +102,7 @@ def verify(
                 ("--alpha", alpha),
                 ("--res", res),
                 ("--rho", rho),
+                ("--depth", depth != 1),
                 ("--explain", explain),
             )
             if value
@@ -123,6 +129,7 @@ def verify(
             explain,
             fmt,
             wide,
+            depth,
         )
     if not ok:
         ctx.exit(1)
@@ -138,11 +145,12 @@ def _verify_one(
     explain: bool,
     fmt: str,
     wide: bool,
+    depth: float,
 ) -> bool:
     from mbcost.verify import documents
     from mbcost.verify.run import verify as run_verify
 
-    result = run_verify(arch, alpha, res, rho, impl, against)
+    result = run_verify(arch, alpha, res, rho, impl, against, depth=depth)
     explanation = None
     if explain:
         from mbcost.verify.explain import explain as explain_conventions
@@ -181,7 +189,7 @@ def _verify_all(
     with progress_bar(len(configs), "verify --all", delay=0) as advance:
         results = verify_all(
             configs,
-            lambda c: advance(1, f"{c.arch} {c.impl} vs {c.against} {c.alpha:g}@{c.resolution}"),
+            lambda c: advance(1, f"{c.arch} {c.impl} vs {c.against} {c.label}"),
         )
     seconds = time.perf_counter() - started
     emit(

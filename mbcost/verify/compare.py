@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # count.py imports torch
 # fvcore's operator names for the engine's cost terms
 FVCORE_OPERATORS = {
     "conv": ("conv",),
-    "linear": ("linear", "addmm", "matmul", "mm"),
+    "linear": ("linear", "addmm", "mm"),
+    "attention": ("matmul", "bmm", "einsum"),  # timm's unfused attention: q @ kᵀ, scores @ v
     "bn": ("batch_norm",),
     "pool": ("adaptive_avg_pool2d",),
 }
@@ -44,6 +45,7 @@ class Setup:
     impl: str
     against: str
     model: str  # how the torch model was made
+    depth: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,27 +176,19 @@ def _term_checks(
     def fvcore(*names: str) -> int:
         return sum(ops.get(op, 0) for n in names for op in FVCORE_OPERATORS[n])
 
-    se_pool = sum(r.cost_terms.get("pool", 0) for r in report.rows if r.role is Role.SE)
-    pool_reason = ""
-    if (
-        reference
-        and se_pool
-        and "aten::mean" in count.unsupported
-        and (terms.get("cost.pool", 0) - fvcore("pool") == se_pool)
-    ):
-        pool_reason = (
-            f"the reference pools its SE branches with x.mean(), which fvcore does not count "
-            f"(aten::mean is unsupported): {se_pool:,} SE-pooled elements"
-        )
+    pool_reason = _mean_pool_reason(report, terms.get("cost.pool", 0) - fvcore("pool"))
+    if not reference or "aten::mean" not in count.unsupported:
+        pool_reason = ""
     checks = [
         check("macs", ("conv", "linear"), fvcore("conv", "linear")),
+        check("macs", ("attention",), fvcore("attention")),
         check("macs", ("bn",), fvcore("bn")),
         check("macs", ("pool",), fvcore("pool"), pool_reason),
     ]
     other = sum(v for k, v in ops.items() if not any(k in o for o in FVCORE_OPERATORS.values()))
     if other:
         checks.append(TermCheck("macs", "other fvcore operators", (), 0, other))
-    total_reason = pool_reason and "the SE pooling that fvcore does not count (see pool)"
+    total_reason = pool_reason and "the pooling that fvcore does not count (see pool)"
     checks += [
         TermCheck(
             "macs",
@@ -204,13 +198,14 @@ def _term_checks(
             count.total,
             total_reason,
         ),
-        check("params", ("weight", "bias"), count.params - count.bn_params),
+        check("params", ("weight", "bias"), count.params - count.bn_params - count.scale_params),
         check("params", ("bn",), count.bn_params),
+        check("params", ("scale",), count.scale_params),
         TermCheck("params", "sum(numel)", (), network.under("torch").totals.params, count.params),
         TermCheck(
             "activations",
-            "conv + linear outputs",
-            ("conv", "linear"),
+            "conv + linear + matmul outputs",
+            ("conv", "linear", "attention"),
             report.totals.activations,
             count.activations,
         ),
@@ -223,3 +218,22 @@ def _term_checks(
         ),
     ]
     return tuple(checks)
+
+
+def _mean_pool_reason(report: Report, missing: int) -> str:
+    """Why fvcore counts ``missing`` fewer pooled elements than the engine, when a reference pools
+    with ``x.mean()`` (``aten::mean``, which fvcore does not count): timm's SE branches, and
+    torchvision's MNASNet head. Empty when no such set of pools accounts for the difference."""
+    se = sum(r.cost_terms.get("pool", 0) for r in report.rows if r.role is Role.SE)
+    head = sum(r.cost_terms.get("pool", 0) for r in report.rows if r.role is Role.POOL)
+    for what, elements in (
+        ("SE branches", se),
+        ("global pool", head),
+        ("SE branches and its global pool", se + head),
+    ):
+        if missing and missing == elements:
+            return (
+                f"the reference pools its {what} with x.mean(), which fvcore does not count "
+                f"(aten::mean is unsupported): {elements:,} pooled elements"
+            )
+    return ""

@@ -45,7 +45,8 @@ class ModuleCount:
 class FvcoreCount:
     """Everything the verifier compares: conv/linear modules in execution order, fvcore's ``total()``,
     ``by_operator()`` and unsupported ops, ``parameter_count(model)['']``, BatchNorm parameters and
-    ``ActivationCountAnalysis(...).total()``."""
+    ``ActivationCountAnalysis(...).total()``; ``scale_params`` are the parameters of every other
+    module (layer-scale γ)."""
 
     modules: tuple[ModuleCount, ...]
     total: int
@@ -53,6 +54,7 @@ class FvcoreCount:
     unsupported: Mapping[str, int]
     params: int
     bn_params: int
+    scale_params: int
     activations: int
     live_peak: (
         int  # the tflite peak of live activation elements, traced (``liveness.py``, not fvcore)
@@ -105,6 +107,12 @@ def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -
         if isinstance(m, nn.modules.batchnorm._BatchNorm)
         for p in m.parameters(recurse=False)
     )
+    scale_params = sum(
+        p.numel()
+        for m in model.modules()
+        if not _kind(m) and not isinstance(m, nn.modules.batchnorm._BatchNorm)
+        for p in m.parameters(recurse=False)
+    )
     return FvcoreCount(
         modules,
         int(total),
@@ -112,6 +120,7 @@ def count_with_fvcore(model: nn.Module, resolution: int, in_channels: int = 3) -
         dict(analysis.unsupported_ops()),
         int(parameter_count(model)[""]),
         bn_params,
+        scale_params,
         int(activations_by_module[""]),
         live_peak(model, resolution, in_channels),
     )

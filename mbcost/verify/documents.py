@@ -66,14 +66,16 @@ def _context(v: Verification) -> list[tuple[str, object]]:
         ("resolution", s.resolution),
         ("impl", s.impl),
         ("against", s.against),
+        ("depth", s.depth),
     ]
 
 
 def _meta(v: Verification) -> list[str]:
     s = v.setup
     return [
-        f"arch {s.arch} · alpha {s.alpha:g} · resolution {s.resolution}x{s.resolution} · "
-        f"impl {s.impl} · against {s.against}: {s.model}",
+        f"arch {s.arch} · alpha {s.alpha:g}{f' · depth {s.depth:g}' if s.depth != 1 else ''} · "
+        f"resolution {s.resolution}x{s.resolution} · impl {s.impl} · against {s.against}: "
+        f"{s.model}",
         verdict(v),
     ]
 
@@ -257,7 +259,10 @@ def _totals_status(v: Verification) -> str:
 
 def summary_sheets(results: Sequence[Verification], seconds: float) -> list[Sheet]:
     """``--all``: one row per configuration (MACs in the paper convention, i.e. conv + linear, and
-    fvcore's total()); failures' verdicts as notes."""
+    fvcore's total()); failures' verdicts as notes; a depth column (appended) when the grid has a
+    depth other than 1."""
+    deep = any(v.setup.depth != 1 for v in results)
+    columns = (*SUMMARY_COLUMNS, Column("depth", "depth", "int")) if deep else SUMMARY_COLUMNS
     rows = []
     for v in results:
         s = v.setup
@@ -276,6 +281,7 @@ def summary_sheets(results: Sequence[Verification], seconds: float) -> list[Shee
                 measured["fvcore total()"],
                 _totals_status(v),
                 "ok" if v.ok else "MISMATCH",
+                *((s.depth,) if deep else ()),
             )
         )
     failed = [v for v in results if not v.ok]
@@ -285,10 +291,10 @@ def summary_sheets(results: Sequence[Verification], seconds: float) -> list[Shee
     ]
     notes = [
         f"{v.setup.arch} {v.setup.impl} against {v.setup.against} alpha {v.setup.alpha:g} "
-        f"res {v.setup.resolution}: {verdict(v)}"
+        f"depth {v.setup.depth:g} res {v.setup.resolution}: {verdict(v)}"
         for v in failed
     ]
-    return [Sheet("verify --all: engine vs fvcore", meta, SUMMARY_COLUMNS, rows, notes=notes)]
+    return [Sheet("verify --all: engine vs fvcore", meta, columns, rows, notes=notes)]
 
 
 def _layer_doc(c: LayerCheck) -> dict[str, Any]:

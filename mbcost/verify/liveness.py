@@ -6,7 +6,9 @@ mapped to a *buffer*; the trace records, per op, the buffers it reads and writes
 are the tflite rule's, applied to what eager PyTorch does:
 
 - BatchNorm, activation functions and dropout write into the buffer they read (fused into their
-  producer); views and in-place ops keep the buffer of their input;
+  producer), and so does a multiply by weights or a constant alone (a layer scale, the attention's
+  query scale: folded into the conv before it); views and in-place ops keep the buffer of their
+  input;
 - a multiply by a 1×1 gate (squeeze-and-excite) writes into the tensor it scales;
 - every other op writes a new buffer — a residual add too, even when it is written ``+=``;
 - a buffer is live from the op that writes it to the last op that reads it; the network input is
@@ -40,6 +42,8 @@ FUSED = {
     "hardsigmoid_",
     "silu",
     "silu_",
+    "gelu",
+    "gelu_",
     "sigmoid",
     "sigmoid_",
     "clamp",
@@ -53,6 +57,7 @@ FUSED = {
 }
 ADDS = {"add", "add_"}
 MULS = {"mul", "mul_"}
+VIEWS = {"_unsafe_view"}  # a view whose schema does not say so (what reshape and matmul return)
 
 
 class _Trace(TorchDispatchMode):
@@ -95,7 +100,8 @@ class _Trace(TorchDispatchMode):
         aliases = func._schema.returns and func._schema.returns[0].alias_info is not None
         if name in ADDS:
             aliases = False  # a residual add writes a new tensor, even as `+=`
-        keep = reads[0] if reads and (aliases or name in FUSED) else None
+        fused = name in FUSED or (name in MULS and len(reads) == 1)  # x · constant, folded
+        keep = reads[0] if reads and (aliases or fused or name in VIEWS) else None
         if name in MULS and len(reads) == 2:  # SE: x · gate writes into x
             keep = max(reads, key=lambda b: self.sizes[b])
         for r in results:

@@ -28,16 +28,32 @@ class Reference:
     arch: str
     impl: str
     package: str
-    call: str  # with {alpha} for the width multiplier
-    factory: Callable[[float], Any]
+    call: str  # with {alpha} for the width multiplier (and {depth} for the depth multiplier)
+    factory: Callable[..., Any]  # (alpha) or, with ``depth``, (alpha, depth)
+    depth: bool = False  # the factory takes a depth multiplier
 
-    def describe(self, alpha: float) -> str:
-        """The build call at width ``alpha``, as a user would type it."""
-        return self.call.format(alpha=f"{alpha:g}")
+    def describe(self, alpha: float, depth: float = 1.0) -> str:
+        """The build call at width ``alpha`` and depth ``depth``, as a user would type it."""
+        width, deep = self.multipliers(alpha, depth)
+        return self.call.format(alpha=f"{width:g}", depth=f"{deep:g}")
 
-    def build(self, alpha: float) -> Any:
-        """The model at width ``alpha`` (random weights, eval mode)."""
-        return self.factory(alpha).eval()
+    def multipliers(self, alpha: float, depth: float) -> tuple[float, float]:
+        """The width and depth multipliers the library is given: the table's own coefficients
+        (EfficientNet-B1…B7) times ``alpha`` and ``depth``, in the engine's order of operations."""
+        data = _table_data(self.arch)
+        return data.get("width_mult", 1.0) * alpha, data.get("depth_mult", 1.0) * depth
+
+    def build(self, alpha: float, depth: float = 1.0) -> Any:
+        """The model at width ``alpha`` and depth ``depth`` (random weights, eval mode)."""
+        width, deep = self.multipliers(alpha, depth)
+        model = self.factory(width, deep) if self.depth else self.factory(width)
+        return model.eval()
+
+
+def _table_data(arch: str) -> Any:
+    from mbcost.archs import get_arch
+
+    return get_arch(arch).data
 
 
 def _torchvision(name: str) -> Callable[[float], Any]:
@@ -50,13 +66,73 @@ def _torchvision(name: str) -> Callable[[float], Any]:
 
 def _timm(module: str, function: str, variant: str) -> Callable[[float], Any]:
     """timm's private generators take any channel multiplier; ``timm.create_model`` does not (its
-    registered names pass their own ``channel_multiplier``)."""
+    registered names pass their own ``channel_multiplier``). Attention runs unfused
+    (``fused_attn = False``): its q·kᵀ and scores·v are then ``aten::matmul`` ops, which fvcore
+    counts, where ``scaled_dot_product_attention`` is an op fvcore does not count."""
 
     def build(alpha: float) -> Any:
         generate = getattr(importlib.import_module(f"timm.models.{module}"), function)
-        return generate(variant, alpha, pretrained=False)
+        model = generate(variant, alpha, pretrained=False)
+        for m in model.modules():
+            if hasattr(m, "fused_attn"):
+                m.fused_attn = False
+        return model
 
     return build
+
+
+def _torchvision_mnasnet(alpha: float) -> Any:
+    """torchvision's MNASNet class takes any alpha (``mnasnet1_0`` is ``MNASNet(1.0)``)."""
+    return importlib.import_module("torchvision.models").MNASNet(alpha)
+
+
+def _torchvision_efficientnet(variant: str) -> Callable[[float, float], Any]:
+    """torchvision's EfficientNet from ``_efficientnet_conf`` at any width and depth multiplier
+    (``efficientnet_b0`` … ``b7`` pass their own coefficients)."""
+
+    def build(width: float, depth: float) -> Any:
+        module = importlib.import_module("torchvision.models.efficientnet")
+        setting, last = module._efficientnet_conf(variant, width_mult=width, depth_mult=depth)
+        return module.EfficientNet(setting, dropout=0.2, last_channel=last)
+
+    return build
+
+
+def _timm_efficientnet(variant: str) -> Callable[[float, float], Any]:
+    def build(width: float, depth: float) -> Any:
+        generate = importlib.import_module("timm.models.efficientnet")._gen_efficientnet
+        return generate(variant, channel_multiplier=width, depth_multiplier=depth, pretrained=False)
+
+    return build
+
+
+def _efficientnets() -> tuple[Reference, ...]:
+    from mbcost.archs.efficientnet import COEFFICIENTS
+
+    references: list[Reference] = []
+    for key in COEFFICIENTS:
+        arch, variant = f"efficientnet-{key}", f"efficientnet_{key}"
+        references += [
+            Reference(
+                arch,
+                "torchvision",
+                "torchvision",
+                f"torchvision.models.efficientnet.EfficientNet(*_efficientnet_conf('{variant}', "
+                "width_mult={alpha}, depth_mult={depth}), dropout=0.2)",
+                _torchvision_efficientnet(variant),
+                depth=True,
+            ),
+            Reference(
+                arch,
+                "timm",
+                "timm",
+                f"timm.models.efficientnet._gen_efficientnet('{variant}', "
+                "channel_multiplier={alpha}, depth_multiplier={depth}, pretrained=False)",
+                _timm_efficientnet(variant),
+                depth=True,
+            ),
+        ]
+    return tuple(references)
 
 
 def _tv(arch: str, name: str) -> Reference:
@@ -89,6 +165,21 @@ REFERENCES: dict[tuple[str, str], Reference] = {
         _tm("v3-large", "mobilenetv3", "_gen_mobilenet_v3", "mobilenetv3_large_100"),
         _tv("v3-small", "mobilenet_v3_small"),
         _tm("v3-small", "mobilenetv3", "_gen_mobilenet_v3", "mobilenetv3_small_100"),
+        _tm("mnasnet-a1", "efficientnet", "_gen_mnasnet_a1", "semnasnet_100"),
+        Reference(
+            "mnasnet-b1",
+            "torchvision",
+            "torchvision",
+            "torchvision.models.MNASNet({alpha})",
+            _torchvision_mnasnet,
+        ),
+        _tm("mnasnet-b1", "efficientnet", "_gen_mnasnet_b1", "mnasnet_100"),
+        *_efficientnets(),
+        _tm("v4-conv-s", "mobilenetv3", "_gen_mobilenet_v4", "mobilenetv4_conv_small"),
+        _tm("v4-conv-m", "mobilenetv3", "_gen_mobilenet_v4", "mobilenetv4_conv_medium"),
+        _tm("v4-conv-l", "mobilenetv3", "_gen_mobilenet_v4", "mobilenetv4_conv_large"),
+        _tm("v4-hybrid-m", "mobilenetv3", "_gen_mobilenet_v4", "mobilenetv4_hybrid_medium"),
+        _tm("v4-hybrid-l", "mobilenetv3", "_gen_mobilenet_v4", "mobilenetv4_hybrid_large"),
     )
 }
 
@@ -112,7 +203,9 @@ def find_reference(network: Network) -> Reference:
         )
     differences = []
     for ref in candidates:
-        other = build_network(network.table, network.alpha, network.resolution, ref.impl)
+        other = build_network(
+            network.table, network.alpha, network.resolution, ref.impl, network.depth
+        )
         difference = first_difference(network, other)
         if difference is None:
             return ref

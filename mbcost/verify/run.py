@@ -54,18 +54,20 @@ def verify(
     impl: str = "paper",
     against: str = "reference",
     cache: Cache | None = None,
+    depth: float = 1.0,
 ) -> Verification:
     """Verify the engine on ``arch`` (a built-in name, or a ``Table`` with ``against="table"``).
 
     ``against="reference"``: the torchvision/timm model of the arch at width ``alpha``;
     ``against="table"``: a torch model generated from the engine's own expanded table.
+    ``depth`` multiplies the repeats of the rows that scale with depth, in both.
     Raises ``MbcostError`` for bad input, or when torch, fvcore or the reference library is missing.
     """
     if against not in AGAINST:
         raise suggest(against, AGAINST, "'against' choice")
     table = get_arch(arch).table if isinstance(arch, str) else arch
     pixels = resolve_resolution(table.resolution, resolution, rho)
-    network = build_network(table, alpha, pixels, impl)
+    network = build_network(table, alpha, pixels, impl, depth)
     source = _table_source(network) if against == "table" else _reference_source(network, arch)
     cache = cache or Cache()
     if source.count_key not in cache.counts:
@@ -73,7 +75,9 @@ def verify(
 
         model = cache.model(source.model_key, source.build)
         cache.counts[source.count_key] = count_with_fvcore(model, pixels, table.in_channels)
-    setup = Setup(table.name, network.alpha, pixels, impl, against, source.description)
+    setup = Setup(
+        table.name, network.alpha, pixels, impl, against, source.description, network.depth
+    )
     return compare(network, cache.counts[source.count_key], setup)
 
 
@@ -97,10 +101,13 @@ def _reference_source(network: Network, arch: str | Table) -> _Source:
 
     ref = find_reference(network)
     require_torch(ref.package)
-    description = ref.describe(network.alpha)
+    description = ref.describe(network.alpha, network.depth)
     if ref.impl != network.impl:
         description += f"; the {network.impl} rules build the same layers at this width"
-    model_key = ("reference", ref.arch, ref.impl, network.alpha)
+    model_key = ("reference", ref.arch, ref.impl, network.alpha, network.depth)
     return _Source(
-        description, model_key, (*model_key, network.resolution), lambda: ref.build(network.alpha)
+        description,
+        model_key,
+        (*model_key, network.resolution),
+        lambda: ref.build(network.alpha, network.depth),
     )

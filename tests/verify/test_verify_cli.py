@@ -32,6 +32,7 @@ def test_verify_v2_torchvision_json_reports_every_layer_matching(run):
         "impl": "torchvision",
         "against": "reference",
         "model": "torchvision.models.mobilenet_v2(weights=None, width_mult=1)",
+        "depth": 1.0,
     }
     assert len(doc["layers"]) == doc["layers_checked"] == 53
     assert all(layer["match"] for layer in doc["layers"])
@@ -62,13 +63,14 @@ def test_verify_against_table_and_explain(run):
     assert doc["ok"] and doc["setup"]["model"].startswith("generated from mbcost's v3-small table")
     sums = {(s["quantity"], s["convention"]): s for s in doc["explain"]["conventions"]}
     fvcore = sums["macs", "fvcore"]
-    assert fvcore["terms"] == ["conv", "linear", "bn", "pool"]
+    assert fvcore["terms"] == ["conv", "linear", "attention", "bn", "pool"]
     assert fvcore["value"] == fvcore["measured"]
     differences = {
         (d["quantity"], d["larger"], d["smaller"]): d for d in doc["explain"]["differences"]
     }
-    assert differences["macs", "fvcore", "paper/torch"]["terms"] == ["bn", "pool"]
-    assert differences["params", "fvcore/torch", "paper"]["terms"] == ["bn"]
+    assert differences["macs", "fvcore", "paper"]["terms"] == ["bn", "pool"]
+    assert differences["macs", "paper", "torch"]["terms"] == ["attention"]  # 0 here: no attention
+    assert differences["params", "fvcore/torch", "paper"]["terms"] == ["bn", "scale"]
 
 
 SPEC = """\
@@ -105,7 +107,8 @@ def test_explain_writes_fvcore_total_as_a_sum_of_terms(run):
     """DESIGN: fvcore's V1 total = conv/FC MACs + BN + pooling (timm's V1 at 224)."""
     code, out, err = run("verify", "v1", "--impl", "timm", "--explain")
     assert code == 0, err
-    assert "fvcore − paper/torch = bn + pool = 10,135,552" in out  # 10,085,376 BN + 50,176 pool
+    assert "fvcore − paper = bn + pool = 10,135,552" in out  # 10,085,376 BN + 50,176 pool
+    assert "paper − torch = attention = 0" in out  # V1 has no attention matmuls
     assert "578,875,904" in out  # fvcore's total(), measured
 
 

@@ -17,9 +17,15 @@ from mbcost.verify.run import verify
 pytestmark = pytest.mark.verify
 
 RESOLUTIONS = (224, 128, 150)
+# MnasNet and EfficientNet (deep, up to 600 px) are sampled in test_verify_mnasnet_efficientnet.py,
+# MobileNetV4 (up to 384 px, attention) in test_verify_v4.py
+SAMPLED = {"mnasnet-a1", "mnasnet-b1"} | {
+    a.name for a in mbcost.list_archs() if "efficient" in a.name or a.name.startswith("v4")
+}
 GRID = [
     pytest.param(arch.name, impl, alpha, res, id=f"{arch.name}-{impl}-{alpha:g}-{res}")
     for arch in mbcost.list_archs()
+    if arch.name not in SAMPLED
     for impl in arch.table.impls
     for alpha in (
         (0.25, 0.5, 0.75, 1.0, 1.25) if arch.name.startswith("v1") else (0.35, 0.5, 0.75, 1.0, 1.4)

@@ -1,0 +1,264 @@
+"""Latency prediction against measurement on this machine: calibrate a profile from single-layer
+micro-benchmarks (``mbcost.bench.micro``), predict the whole-model latency of MobileNet V1, V2,
+V3-Large and V3-Small over an α × resolution grid that calibration never saw (it saw no whole model
+at all), and compare with ``mbcost bench``-style measurements (torch eager, batch 1, BatchNorm
+folded) taken in the same run.
+
+    python benchmarks/latency.py [--grid tiny|small|full] [--threads 1] [--clock wall|cpu]
+                                 [--rounds 3] [--markdown FILE]
+
+Targets: median |error| <= 10 %, worst <= 25 %, Spearman rank correlation >= 0.95. Prints the
+profile, the per-configuration table, the summary, and per layer kind the measured and predicted
+time summed over the grid (which kinds the model mispredicts). ``--markdown`` also writes the
+table and summary as Markdown. Wall-clock timing is only as good as the machine is quiet; on a
+machine busy with other work, ``--clock cpu`` times the calling thread's CPU time instead (one
+thread), which leaves out the time slices other processes take.
+
+Everything is measured in ``--rounds`` interleaved rounds (each round: every configuration for
+``1/rounds`` of the time limit, and before each architecture's configurations a pass of the
+micro-benchmarks with ``1/rounds`` of their repeats), and each figure is the median of its rounds'
+(passes') medians: on a virtual machine whose host's speed drifts by ±25 % over
+tens of seconds, measuring each configuration in one block compared configurations timed in fast
+phases with others timed in slow ones (the same configuration's median moved by up to 1.9× between
+two runs), and a calibration timed in one phase scaled every prediction by that phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+from mbcost.bench import micro
+from mbcost.bench.machine import this_machine
+from mbcost.bench.run import bench
+from mbcost.bench.stats import CLOCKS, Repeats, spread
+from mbcost.latency import fit_profile, predict, report_work
+from mbcost.latency.fit import MICRO_KERNEL_GROUPS, MICRO_RATE_GROUPS
+
+ARCHS = ("v1", "v2", "v3-large", "v3-small")
+GRIDS = {  # (alphas, resolutions)
+    "tiny": ((0.5, 1.0), (128, 224)),
+    "small": ((0.35, 0.5, 0.75, 1.0), (128, 160, 224)),
+    "full": ((0.35, 0.5, 0.75, 1.0, 1.25), (96, 128, 160, 192, 224)),
+}
+TARGETS = {"median": 0.10, "worst": 0.25, "spearman": 0.95}
+
+
+def ranks(values: list[float]) -> list[float]:
+    """1-based ranks, ties sharing their mean rank."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    out = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            out[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return out
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    """Spearman's rank correlation: Pearson's of the ranks."""
+    ra, rb = ranks(a), ranks(b)
+    ma, mb = statistics.fmean(ra), statistics.fmean(rb)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
+    sa = sum((x - ma) ** 2 for x in ra) ** 0.5
+    sb = sum((y - mb) ** 2 for y in rb) ** 0.5
+    return cov / (sa * sb) if sa and sb else float("nan")
+
+
+def time_micro(threads: int, repeats: int, clock: str) -> list[micro.Timed]:
+    """One round of the micro-benchmarks."""
+    return micro.time_cases(micro.cases(), threads, repeats, clock=CLOCKS[clock])
+
+
+def calibrate(rounds: list[list[micro.Timed]], threads: int, elementwise: str):
+    """The profile fitted, as ``mbcost calibrate`` fits it (leave-one-out skipped), to each
+    micro-benchmark's median over ``rounds``; its fit report, and the cases with those medians."""
+    timed = [
+        micro.Timed(same[0].case, statistics.median(t.seconds for t in same))
+        for same in zip(*rounds, strict=True)
+    ]
+    samples = [([t.case.work], t.seconds) for t in timed]
+    profile, report = fit_profile(
+        samples,
+        name="this-machine",
+        description=f"torch eager, {threads} thread(s), fitted to micro-benchmarks",
+        source="benchmarks/latency.py",
+        dtype="float32",
+        labels=[t.case.label for t in timed],
+        rate_groups=MICRO_RATE_GROUPS,  # as mbcost calibrate fits micro-benchmarks
+        kernel_groups=MICRO_KERNEL_GROUPS,
+        weight_bandwidth=True,
+        elementwise=elementwise,
+        leave_one_out=False,
+    )
+    return profile, report, timed
+
+
+def verdict(measured: list[float], predicted: list[float]) -> tuple[str, bool]:
+    """The three figures against their targets, in words, and whether all are met."""
+    absolute = [abs(p - m) / m for m, p in zip(measured, predicted, strict=True)]
+    median, worst = statistics.median(absolute), max(absolute)
+    rho = spearman(measured, predicted)
+    met = [median <= TARGETS["median"], worst <= TARGETS["worst"], rho >= TARGETS["spearman"]]
+    words = ["met" if ok else "MISSED" for ok in met]
+    text = (
+        f"median |error| {100 * median:.1f} % (≤ 10 %: {words[0]}); worst {100 * worst:.1f} % "
+        f"(≤ 25 %: {words[1]}); Spearman {rho:.3f} (≥ 0.95: {words[2]})"
+    )
+    return text, all(met)
+
+
+def micro_groups(fit) -> dict[str, list[float]]:
+    """The micro fit's relative errors by layer kind, convs also by kernel and stride, pointwise
+    convs on a 1x1 map (SE) apart."""
+    groups: dict[str, list[float]] = defaultdict(list)
+    for s in fit.samples:
+        kind, shape, *_ = s.label.split()
+        if kind in ("depthwise", "standard", "grouped"):
+            kind = f"{kind} {shape}"
+        elif kind == "pointwise" and " 1x1x" in s.label:
+            kind = "pointwise on 1x1 (SE)"
+        groups[kind].append(s.error)
+    return dict(sorted(groups.items()))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", choices=GRIDS, default="small")
+    parser.add_argument("--archs", default=",".join(ARCHS), help="comma-separated")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--micro-repeats",
+        type=int,
+        default=20,
+        help="timed calls per layer in each micro-benchmark pass, divided by --rounds",
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=2.0, help="seconds of timed runs per model at most"
+    )
+    parser.add_argument("--elementwise", choices=("fitted", "tied"), default="fitted")
+    parser.add_argument(
+        "--clock",
+        choices=tuple(CLOCKS),
+        default="wall",
+        help="cpu: the thread's CPU time (1 thread), for a machine busy with other work",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds of every measurement"
+    )
+    parser.add_argument("--markdown", default=None, help="also write the table here")
+    args = parser.parse_args()
+    archs = [a.strip() for a in args.archs.split(",") if a.strip()]
+    alphas, resolutions = GRIDS[args.grid]
+
+    print(f"machine: {this_machine()}; torch eager, {args.threads} thread(s), batch 1, "
+          f"{args.clock} clock")  # fmt: skip
+    rounds = max(1, args.rounds)
+    plan = Repeats(time_limit=args.time_limit / rounds)
+    configs = [(a, al, r) for a in archs for al in alphas for r in resolutions]
+    micro_rounds: list[list[micro.Timed]] = []
+    runs: list[list] = [[] for _ in configs]  # per configuration, its measurement in each round
+    micro_s = bench_s = 0.0
+    micro_repeats = max(2, args.micro_repeats // rounds)  # per pass; a pass before each arch
+    for n in range(rounds):
+        for i, (arch, alpha, res) in enumerate(configs):
+            if i == 0 or arch != configs[i - 1][0]:  # the micro-benchmarks before each arch
+                started = time.perf_counter()
+                micro_rounds.append(time_micro(args.threads, micro_repeats, args.clock))
+                micro_s += time.perf_counter() - started
+            started = time.perf_counter()
+            m = bench(arch, alpha, res, threads=args.threads, plan=plan, clock=args.clock)
+            runs[i].append(m)
+            print(f"  [round {n + 1}/{rounds}, {i + 1}/{len(configs)}] {arch} {alpha:g}@{res}: "
+                  f"{1e3 * m.total.median:.2f} ms", file=sys.stderr)  # fmt: skip
+            bench_s += time.perf_counter() - started
+    profile, fit, timed = calibrate(micro_rounds, args.threads, args.elementwise)
+    print(
+        f"calibration: {len(timed)} micro-benchmarks in {micro_s:.1f} s; fit median |error| "
+        f"{100 * fit.median_error:.1f} %, worst {100 * fit.max_error:.1f} %"
+    )
+    rates = ", ".join(f"{k} {v:g}" for k, v in profile.rates_gmacs.items())
+    elements = ", ".join(f"{k} {v:g}" for k, v in profile.element_ns.items() if v)
+    ceilings = "".join(f", {k} {v:g}" for k, v in profile.bandwidth_by_kind_gbs.items())
+    kernels = "".join(f", {k} {v:g}" for k, v in profile.kernel_us_by_kind.items())
+    print(f"profile: GMAC/s {rates}; bandwidth {profile.bandwidth_gbs:g} GB/s{ceilings}; "
+          f"weights {profile.weight_bandwidth_gbs:g} GB/s; kernel {profile.kernel_us:g} us"
+          f"{kernels}; ns/element {elements or '-'}")  # fmt: skip
+    print("micro-benchmark fit by layer kind (predicted vs measured, relative):")
+    for group, errors in micro_groups(fit).items():
+        print(f"  {group:<22} {len(errors):3d} layers  median {100 * statistics.median(errors):+6.1f} %"
+              f"  range {100 * min(errors):+5.0f} .. {100 * max(errors):+5.0f} %")  # fmt: skip
+
+    rows = []
+    by_kind: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    glue = []
+    for (arch, alpha, res), measured_rounds in zip(configs, runs, strict=True):
+        report = measured_rounds[0].report
+        works = report_work(report)
+        predicted_layers = [predict(profile, w)[0] for w in works]
+        predicted = sum(predicted_layers)
+        total = spread([m.total.median for m in measured_rounds])  # over the rounds' medians
+        layer_medians = [
+            statistics.median(m.layers[j].median for m in measured_rounds)
+            for j in range(len(works))
+        ]
+        summed = sum(layer_medians)
+        rows.append((arch, alpha, res, report.totals.macs, total, summed, predicted))
+        for w, p, s in zip(works, predicted_layers, layer_medians, strict=True):
+            entry = by_kind[w.kind]
+            entry[0] += s
+            entry[1] += p
+            entry[2] += 1
+        glue.append(total.median - summed)
+
+    lines = [
+        "| arch | α | res | MACs (M) | measured ms (rounds' quartiles) | Σ layers ms | predicted ms "
+        "| error |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for arch, alpha, res, macs, t, summed, p in rows:
+        ms = t.scaled(1e3)
+        lines.append(
+            f"| {arch} | {alpha:g} | {res} | {macs / 1e6:.1f} | {ms.median:.2f} "
+            f"({ms.q1:.2f}–{ms.q3:.2f}) | {1e3 * summed:.2f} | {1e3 * p:.2f} | "
+            f"{100 * (p - t.median) / t.median:+.1f} % |"
+        )
+    whole, passed = verdict([t.median for *_, t, _, _ in rows], [p for *_, p in rows])
+    layers, _ = verdict([s for *_, s, _ in rows], [p for *_, p in rows])
+    summary = [  # a Markdown list
+        f"- against the whole-model medians: {whole}",
+        f"- against the sums of per-layer medians (less exposed to a busy machine): {layers}",
+        f"- {len(rows)} configurations, {rounds} interleaved rounds; micro-benchmarks "
+        f"{micro_s:.0f} s ({len(micro_rounds)} passes), models {bench_s:.0f} s; "
+        f"{this_machine()}, torch eager, {args.threads} thread(s), {args.clock} clock",
+    ]
+    kinds = [
+        "| layer kind | layers | measured ms (sum) | predicted ms (sum) | predicted / measured |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for kind, (meas, pred, count) in sorted(by_kind.items(), key=lambda kv: -kv[1][0]):
+        kinds.append(
+            f"| {kind} | {count} | {1e3 * meas:.2f} | {1e3 * pred:.2f} | {pred / meas:.2f} |"
+        )
+    kinds.append(
+        f"| (between layers: whole model − Σ layer medians) | {len(glue)} models | "
+        f"{1e3 * sum(glue):.2f} | 0 | - |"
+    )
+    text = "\n".join([*lines, "", *summary, "", *kinds]) + "\n"
+    print()
+    print(text, end="")
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Micro-benchmarks for calibrating a latency profile: single layers timed on this CPU in torch
+eager, each paired with the engine's ``layer_work`` for it, so that a profile fitted to them can be
+checked on whole models it never saw.
+
+The layers are built and run exactly as ``mbcost bench`` runs a generated table's nodes (the same
+torch modules, BatchNorm folded, one module call timed per run): fused conv + activation
+(standard, depthwise, pointwise, grouped), linear, pooling, the residual add, the SE multiply, and
+activations alone, at shapes sampled over the ranges MobileNets use (channels 8–1280, feature maps
+7–112 and the 96–224 stem input, kernels 3/5/7, strides 1/2). The default run takes well under a
+minute. torch is imported inside the functions, after ``mbcost.bench.require()``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from mbcost.bench import require
+from mbcost.bench.stats import spread
+from mbcost.errors import MbcostError
+from mbcost.latency import LayerWork, layer_work
+from mbcost.layers import Add, Conv2d, Layer, Linear, Mul, Pool, Shape
+
+# Feature-map size -> the channel range MobileNets use at that size (V1/V2/V3 at α 0.35–1.4).
+CHANNELS = {112: (8, 96), 56: (16, 192), 28: (24, 384), 14: (48, 960), 7: (96, 1280)}
+SIZES = tuple(CHANNELS)
+ACTS = ("relu", "relu6", "hswish", "none")
+MAX_MACS = 120_000_000  # keeps each sample to a few milliseconds
+SEED = 0
+
+
+class Case(NamedTuple):
+    """One micro-benchmark: a layer (or an activation alone, ``layer`` None) on its inputs."""
+
+    label: str
+    layer: Layer | None
+    inputs: tuple[Shape, ...]
+    act: str = "none"  # the activation of an activation-alone case
+
+    @property
+    def work(self) -> LayerWork:
+        """What the layer asks of a device (``mbcost.latency.layer_work``)."""
+        if self.layer is None:  # an activation on its own: one pass over the tensor
+            n = self.inputs[0].elements
+            return LayerWork("activation", 0, n, n, 0, {self.act: n})
+        x = self.inputs if len(self.inputs) > 1 else self.inputs[0]
+        return layer_work(self.layer, x, self.out_shape)
+
+    @property
+    def out_shape(self) -> Shape:
+        """The output feature map."""
+        x = self.inputs[0]
+        if self.layer is None or isinstance(self.layer, (Add, Mul)):
+            return x
+        if isinstance(self.layer, Linear):
+            return Shape(self.layer.out_f, 1, 1)
+        return self.layer.out_shape(x)  # a conv or a pool
+
+
+def cases(seed: int = SEED, scale: float = 1.0) -> list[Case]:
+    """The default micro-benchmarks (``scale`` multiplies how many of each), drawn reproducibly."""
+    rng = random.Random(seed)
+
+    def n(count: int) -> int:
+        return max(1, round(count * scale))
+
+    def width(size: int, low: int | None = None) -> int:
+        lo, hi = CHANNELS[size]
+        lo = max(lo, low or lo)
+        c = math.exp(rng.uniform(math.log(lo), math.log(hi)))
+        return max(8, 8 * round(c / 8))
+
+    out: list[Case] = []
+
+    def conv(kind: str, c_in: int, c_out: int, k: int, s: int, size: int, act: str) -> None:
+        groups = c_in if kind == "depthwise" else (2 if kind == "grouped" else 1)
+        layer = Conv2d(c_in, c_out, k, s, groups, act=act)
+        x = Shape(c_in, size, size)
+        if layer.macs(layer.out_shape(x)) <= MAX_MACS:
+            out.append(Case(f"{kind} {k}x{k}/{s} {x}->{c_out} {act}", layer, (x,)))
+
+    for _ in range(n(40)):  # pointwise: expansions, projections, heads
+        size = rng.choice(SIZES)
+        conv("pointwise", width(size), width(size), 1, 1, size, rng.choice(ACTS))
+    for _ in range(n(14)):  # pointwise on 1x1: the SE reduce / expand convs
+        c = width(7)
+        conv("pointwise", c, max(8, 8 * round(c / 32)), 1, 1, 1, rng.choice(("relu", "hsigmoid")))
+    for _ in range(n(36)):  # depthwise
+        size = rng.choice(SIZES)
+        c = width(size)
+        k = rng.choice((3, 3, 5, 5, 7))
+        stride = rng.choice((1, 1, 2))
+        conv("depthwise", c, c, k, stride, size, rng.choice(ACTS))
+    for _ in range(n(6)):  # the stem: 3 channels in at the input resolution
+        size = rng.choice((96, 128, 160, 192, 224))
+        conv("standard", 3, rng.choice((16, 24, 32, 48)), 3, 2, size, rng.choice(ACTS[:3]))
+    for _ in range(n(6)):  # standard 3x3 convs inside a network
+        size = rng.choice((14, 28, 56))
+        conv("standard", width(size), width(size), 3, rng.choice((1, 2)), size, "relu")
+    for _ in range(n(3)):  # grouped: cheap, for the shared dense rate
+        size = rng.choice((14, 28))
+        conv("grouped", width(size, 32), width(size, 32), 3, 1, size, "relu")
+    for _ in range(n(5)):  # classifiers and the V3 head's linear layers
+        c_in, c_out = rng.choice((576, 960, 1024, 1280)), rng.choice((1000, 1024, 1280))
+        out.append(Case(f"linear {c_in}->{c_out}", Linear(c_in, c_out), (Shape(c_in, 1, 1),)))
+    for _ in range(n(6)):  # global average pools (the head, every SE squeeze)
+        size = rng.choice(SIZES)
+        x = Shape(width(size), size, size)
+        out.append(Case(f"pool {x}", Pool("avg"), (x,)))
+    for _ in range(n(6)):  # residual adds
+        size = rng.choice(SIZES)
+        x = Shape(width(size), size, size)
+        out.append(Case(f"add {x}", Add(), (x, x)))
+    for _ in range(n(6)):  # SE multiplies
+        size = rng.choice(SIZES[1:])
+        x = Shape(width(size), size, size)
+        out.append(Case(f"mul {x}", Mul(), (x, Shape(x.c, 1, 1))))
+    for _ in range(n(2)):  # activations alone, each at least twice (a fit prices each one)
+        for act in ("relu", "relu6", "hswish", "hsigmoid"):
+            size = rng.choice(SIZES)
+            x = Shape(width(size), size, size)
+            out.append(Case(f"{act} {x}", None, (x,), act))
+    return out
+
+
+class Timed(NamedTuple):
+    """A case and its median seconds."""
+
+    case: Case
+    seconds: float
+
+
+def time_cases(
+    chosen: Sequence[Case],
+    threads: int = 1,
+    repeats: int = 20,
+    progress: Callable[[float], None] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[Timed]:
+    """Each case's median over ``repeats`` timed module calls, the cases taken in turn (one call
+    of each per round, after a warm-up round): as in a network, each call follows other layers
+    that have replaced its weights in the caches, instead of finding them hot from its own
+    previous call, and finds its inputs as just written (each is rewritten in place, untimed,
+    before the call)."""
+    require("torch")
+    import torch
+
+    from mbcost.bench.timing import reuse_freed_memory, torch_threads
+
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise MbcostError(f"repeats must be a positive integer, got {repeats!r}")
+    reuse_freed_memory()
+    with torch_threads(threads), torch.inference_mode():
+        built = [_torch_case(case, torch) for case in chosen]
+        for module, args in built:  # warm-up: first calls pick and cache their kernels
+            module(*args)
+            module(*args)
+        samples: list[list[float]] = [[] for _ in built]
+        for r in range(repeats):
+            for (module, args), times in zip(built, samples, strict=True):
+                for x in args:  # as if just written by the layer before, as in a network
+                    x.mul_(1.0)
+                started = clock()
+                module(*args)
+                times.append(clock() - started)
+            if progress:
+                progress((r + 1) / repeats)
+    return [Timed(case, spread(times).median) for case, times in zip(chosen, samples, strict=True)]
+
+
+def measure(
+    threads: int = 1, repeats: int = 20, progress: Callable[[float], None] | None = None
+) -> list[tuple[list[LayerWork], float]]:
+    """The default micro-benchmarks on this CPU: per case its work (one layer) and median seconds,
+    as ``mbcost.latency.fit_profile`` takes them. ``progress(fraction)`` after each round.
+    An activation alone is ``LayerWork("activation", 0, n, n, 0, {act: n})``: no MACs, one pass."""
+    return [([t.case.work], t.seconds) for t in time_cases(cases(), threads, repeats, progress)]
+
+
+def _torch_case(case: Case, torch: Any) -> tuple[Any, list[Any]]:
+    """The module ``mbcost bench`` would run for the case's layer, and random inputs."""
+    from mbcost.bench.model import deployed
+    from mbcost.verify.build import ACTIVATIONS, _layer_module  # the module a table row becomes
+
+    args = [torch.randn(1, s.c, s.h, s.w) for s in case.inputs]
+    if case.layer is None:
+        return ACTIVATIONS[case.act]().eval(), args
+    placed = _Placed(case.layer, case.inputs[0])
+    return deployed(_layer_module(placed)), args  # type: ignore[arg-type]
+
+
+class _Placed(NamedTuple):
+    """What ``mbcost.verify.build`` reads of a report row: its layer and first input."""
+
+    layer: Layer
+    in_shape: Shape
