@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import mbcost
@@ -179,6 +179,9 @@ matrices = st.integers(1, 4).flatmap(
 
 @settings(max_examples=60, deadline=None)
 @given(matrices)
+@example(  # a column the data barely sees: the solver once divided 0 by 0 stepping back
+    ([[0.0, 0.0, 0.0], [0.0, 0.0, 1e-09], [0.0, 1.0, -1.0]], [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+)
 def test_nnls_meets_the_optimality_conditions(case):
     a, b = case
     b = b[: len(a)]

@@ -34,8 +34,10 @@ def nnls(a: Matrix, b: Sequence[float], max_iterations: int | None = None) -> li
             if all(z[j] > 0 for j in passive):
                 x = z
                 break
-            # step from x towards z until the first passive variable reaches zero
-            step = min(x[j] / (x[j] - z[j]) for j in passive if z[j] <= 0)
+            # step from x towards z until the first passive variable reaches zero (a variable
+            # already at zero whose solution is zero too, a direction the data cannot tell from
+            # the others, leaves at once)
+            step = min(x[j] / (x[j] - z[j]) if x[j] > z[j] else 0.0 for j in passive if z[j] <= 0)
             x = [xj + step * (zj - xj) for xj, zj in zip(x, z, strict=True)]
             passive = [j for j in passive if x[j] > 1e-15]
             for j in range(n):
