@@ -200,26 +200,25 @@ def _skeleton(table: Table, key: tuple) -> Skeleton:
     return known[key]
 
 
+def _check_multiplier(name: str, value: float, maximum: float) -> float:
+    """A multiplier must be a positive finite number, at most ``maximum``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (math.isfinite(value) and 0 < value <= maximum)
+    ):
+        raise MbcostError(f"{name} must be a positive number up to {maximum}, got {value!r}")
+    return float(value)
+
+
 def check_alpha(alpha: float) -> float:
     """α must be a positive finite number, at most ``MAX_ALPHA``."""
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, (int, float))
-        or not (math.isfinite(alpha) and 0 < alpha <= MAX_ALPHA)
-    ):
-        raise MbcostError(f"alpha must be a positive number up to {MAX_ALPHA}, got {alpha!r}")
-    return float(alpha)
+    return _check_multiplier("alpha", alpha, MAX_ALPHA)
 
 
 def check_depth(depth: float) -> float:
     """The depth multiplier must be a positive finite number, at most ``MAX_DEPTH``."""
-    if (
-        isinstance(depth, bool)
-        or not isinstance(depth, (int, float))
-        or not (math.isfinite(depth) and 0 < depth <= MAX_DEPTH)
-    ):
-        raise MbcostError(f"depth must be a positive number up to {MAX_DEPTH}, got {depth!r}")
-    return float(depth)
+    return _check_multiplier("depth", depth, MAX_DEPTH)
 
 
 def resolve_resolution(native: int, resolution: int | None, rho: float | None) -> int:

@@ -50,30 +50,27 @@ def plan_seconds(profile: Profile, p: Plan, s: Spatial) -> float:
 
 
 def configuration_seconds(
-    profile: Profile, table: Table, alpha: float, resolution: int, impl: str = "paper", **extra
+    profile: Profile,
+    table: Table,
+    alpha: float,
+    resolution: int,
+    impl: str = "paper",
+    depth: float = 1.0,
 ) -> float:
     """The predicted seconds of ``table`` at one configuration, from the cached plan and sizes
-    (no report rows); ``extra`` passes further plan multipliers (``depth``) through."""
+    (no report rows)."""
     from mbcost.plan import plan, spatial
 
-    p = plan(table, alpha, impl, **extra)
+    p = plan(table, alpha, impl, depth)
     return plan_seconds(profile, p, spatial(p, resolution))
 
 
 def sweep_seconds(profile: Profile, table: Table, result: Sweep) -> tuple[float, ...]:
     """The predicted seconds of every point of ``result`` (a sweep of ``table``)."""
     return tuple(
-        configuration_seconds(
-            profile, table, pt.alpha, pt.resolution, result.impl, **_multipliers(pt)
-        )
+        configuration_seconds(profile, table, pt.alpha, pt.resolution, result.impl, pt.depth)
         for pt in result.points
     )
-
-
-def _multipliers(point: object) -> dict[str, float]:
-    """A point's plan multipliers beyond α (its depth multiplier, where sweeps have one)."""
-    depth = getattr(point, "depth", None)
-    return {} if depth is None or depth == 1 else {"depth": depth}
 
 
 def within_latency(
