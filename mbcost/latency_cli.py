@@ -106,7 +106,9 @@ def calibrate(
     as one unfused pass). Without it, single layers are timed on this machine in torch eager and
     every conv kind and element-wise operation gets its own cost: a compute rate per conv kind, a
     fixed cost per layer for depthwise, standard and linear layers and pools and one for the other
-    element-wise ops, and weights streamed at a bandwidth of their own.
+    element-wise ops, and weights streamed at a bandwidth of their own; a chain of trivial nodes
+    measures the time the executor spends on each node between layers, which every layer's time
+    then includes.
 
     \b
     Examples:
@@ -135,8 +137,11 @@ def calibrate(
         how = f"mbcost calibrate --from-csv {shlex.quote(csv_path)} --name {shlex.quote(name)}"
         options: dict = {}
     else:
-        samples, labels = _micro(threads, repeats)
-        source = source or f"micro-benchmarks on this machine, {threads} thread(s), torch eager"
+        samples, labels, node_seconds = _micro(threads, repeats)
+        source = source or (
+            f"micro-benchmarks on this machine, {threads} thread(s), torch eager; each layer "
+            f"with the executor's {1e6 * node_seconds:.1f} us per node"
+        )
         description = description or "fitted to single-layer micro-benchmarks"
         how = f"mbcost calibrate --name {shlex.quote(name)} --threads {threads} --repeats {repeats}"
         options = {
@@ -174,8 +179,9 @@ def calibrate(
     click.echo(f"mbcost: wrote profile '{name}' to {output}", err=True)
 
 
-def _micro(threads: int, repeats: int) -> tuple[list, list[str]]:
-    """Single-layer micro-benchmarks on this machine (the verify extra), with a progress bar."""
+def _micro(threads: int, repeats: int) -> tuple[list, list[str], float]:
+    """Single-layer micro-benchmarks on this machine (the verify extra), with a progress bar: fit
+    samples, their labels, and the executor's seconds per node that each sample includes."""
     import importlib
 
     try:
@@ -195,5 +201,6 @@ def _micro(threads: int, repeats: int) -> tuple[list, list[str]]:
             advance(now - done[0])
             done[0] = now
 
-        samples = micro.measure(threads=threads, repeats=repeats, progress=progress)
-    return samples, [f"layer {i + 1} ({works[0].kind})" for i, (works, _) in enumerate(samples)]
+        measured = micro.measure(threads=threads, repeats=repeats, progress=progress)
+    labels = [f"layer {i + 1} ({works[0].kind})" for i, (works, _) in enumerate(measured.samples)]
+    return measured.samples, labels, measured.node_seconds

@@ -324,7 +324,7 @@ def test_calibrate_from_micro_benchmarks(run, tmp_path, monkeypatch):
                     seconds = roofline + 4 * weights / 1e9 + kernel + n * 0.5e-9
                     samples.append(([work], seconds))
         progress(1.0)
-        return samples
+        return micro.Measured(samples, 3e-6)
 
     import mbcost.bench.micro as micro
 
@@ -339,6 +339,7 @@ def test_calibrate_from_micro_benchmarks(run, tmp_path, monkeypatch):
     assert profile.kernel_us_by_kind["depthwise"] == pytest.approx(40.0, rel=1e-3)
     assert profile.element_ns["hswish"] == pytest.approx(0.5, rel=1e-2)
     assert profile.fit["elementwise"] == "fitted"
+    assert "executor's 3.0 us per node" in profile.source
 
 
 def test_calibrate_without_the_verify_extra_is_one_line(run, tmp_path, monkeypatch):

@@ -6,8 +6,15 @@ The layers are built and run exactly as ``mbcost bench`` runs a generated table'
 torch modules, BatchNorm folded, one module call timed per run): fused conv + activation
 (standard, depthwise, pointwise, grouped), linear, pooling, the residual add, the SE multiply, and
 activations alone, at shapes sampled over the ranges MobileNets use (channels 8–1280, feature maps
-7–112 and the 96–224 stem input, kernels 3/5/7, strides 1/2). The default run takes well under a
+4–112 and the 96–224 stem input, kernels 3/5/7, strides 1/2). The default run takes well under a
 minute. torch is imported inside the functions, after ``mbcost.bench.require()``.
+
+A single layer's benchmark times its module call only. In a network, the executor that runs the
+nodes (``mbcost.bench.model.NodeModel``) also spends time of its own on every node, between the
+calls: gathering its inputs, storing its output, releasing what no later node reads.
+``time_executor`` measures that time on a chain of trivial nodes, and ``in_network`` adds it to
+every layer's time, so that a profile's fixed cost per layer is what a layer costs in a whole
+model, as it is for a profile fitted to whole-model latencies.
 """
 
 from __future__ import annotations
@@ -24,12 +31,14 @@ from mbcost.errors import MbcostError
 from mbcost.latency import LayerWork, layer_work
 from mbcost.layers import Add, Conv2d, Layer, Linear, Mul, Pool, Shape
 
-# Feature-map size -> the channel range MobileNets use at that size (V1/V2/V3 at α 0.35–1.4).
-CHANNELS = {112: (8, 96), 56: (16, 192), 28: (24, 384), 14: (48, 960), 7: (96, 1280)}
+# Feature-map size -> the channel range MobileNets use at that size (V1/V2/V3 at α 0.35–1.4; the
+# last stage is 4x4 at a 128-pixel input).
+CHANNELS = {112: (8, 96), 56: (16, 192), 28: (24, 384), 14: (48, 960), 7: (96, 1280), 4: (96, 1280)}
 SIZES = tuple(CHANNELS)
 ACTS = ("relu", "relu6", "hswish", "none")
 MAX_MACS = 120_000_000  # keeps each sample to a few milliseconds
 SEED = 0
+EXECUTOR_NODES = 64  # the chain ``time_executor`` runs
 
 
 class Case(NamedTuple):
@@ -133,6 +142,14 @@ class Timed(NamedTuple):
     seconds: float
 
 
+def stage(case: Case) -> int:
+    """The feature-map size of the network stage a case would run in: its input's, the stem's
+    (an input larger than ``SIZES``) the first stage's, and a 1x1 input's (an SE conv, a
+    classifier) the last stage's."""
+    h = case.inputs[0].h
+    return min(SIZES) if h == 1 else min(h, max(SIZES))
+
+
 def time_cases(
     chosen: Sequence[Case],
     threads: int = 1,
@@ -140,44 +157,108 @@ def time_cases(
     progress: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> list[Timed]:
-    """Each case's median over ``repeats`` timed module calls, the cases taken in turn (one call
-    of each per round, after a warm-up round): as in a network, each call follows other layers
-    that have replaced its weights in the caches, instead of finding them hot from its own
-    previous call, and finds its inputs as just written (each is rewritten in place, untimed,
-    before the call)."""
+    """Each case's median over ``repeats`` timed module calls. The cases of one ``stage`` are
+    timed together, in turn (one call of each per round, after a warm-up round), one stage after
+    another: as in a network, each call follows other layers of its stage, which have replaced its
+    weights in the caches since its last call, and it finds its inputs as just written (each is
+    rewritten in place, untimed, before the call). Taken in turn with every other case, a 7x7
+    layer would follow 112x112 ones, whose working set no layer of a 7x7 stage meets: small
+    layers' fixed costs then came out ~1.7x what they cost in a network."""
     require("torch")
     import torch
 
     from mbcost.bench.timing import reuse_freed_memory, torch_threads
 
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise MbcostError(f"repeats must be a positive integer, got {repeats!r}")
+    _check_repeats(repeats)
     reuse_freed_memory()
+    stages: dict[int, list[int]] = {}
+    for i, case in enumerate(chosen):
+        stages.setdefault(stage(case), []).append(i)
+    samples: list[list[float]] = [[] for _ in chosen]
     with torch_threads(threads), torch.inference_mode():
-        built = [_torch_case(case, torch) for case in chosen]
-        for module, args in built:  # warm-up: first calls pick and cache their kernels
-            module(*args)
-            module(*args)
-        samples: list[list[float]] = [[] for _ in built]
-        for r in range(repeats):
-            for (module, args), times in zip(built, samples, strict=True):
-                for x in args:  # as if just written by the layer before, as in a network
-                    x.mul_(1.0)
-                started = clock()
+        for done, members in enumerate(stages.values()):
+            built = [_torch_case(chosen[i], torch) for i in members]
+            for module, args in built:  # warm-up: first calls pick and cache their kernels
                 module(*args)
-                times.append(clock() - started)
-            if progress:
-                progress((r + 1) / repeats)
+                module(*args)
+            for r in range(repeats):
+                for (module, args), i in zip(built, members, strict=True):
+                    for x in args:  # as if just written by the layer before, as in a network
+                        x.mul_(1.0)
+                    started = clock()
+                    module(*args)
+                    samples[i].append(clock() - started)
+                if progress:
+                    progress((done * repeats + r + 1) / (len(stages) * repeats))
     return [Timed(case, spread(times).median) for case, times in zip(chosen, samples, strict=True)]
+
+
+def time_executor(
+    threads: int = 1, repeats: int = 20, clock: Callable[[], float] = time.perf_counter
+) -> float:
+    """Seconds per node that ``NodeModel.forward`` spends outside its nodes' module calls: a chain
+    of ``EXECUTOR_NODES`` ReLUs on a 1×8×4×4 tensor run whole (median over ``repeats``), less the
+    sum of each node's median as ``timed_forward`` times it — how ``mbcost bench`` times a
+    network's rows — divided by the nodes. At least 0."""
+    require("torch")
+    import torch
+
+    from mbcost.bench.model import NodeModel
+    from mbcost.bench.timing import reuse_freed_memory, torch_threads
+    from mbcost.plan import NETWORK_INPUT
+
+    _check_repeats(repeats)
+    reuse_freed_memory()
+    steps = [
+        (torch.nn.ReLU(), (NETWORK_INPUT if i == 0 else i - 1,)) for i in range(EXECUTOR_NODES)
+    ]
+    chain = NodeModel(steps).eval()
+    x = torch.randn(1, 8, 4, 4)
+    whole: list[float] = []
+    nodes: list[list[float]] = [[] for _ in steps]
+    scratch = [0.0] * len(steps)
+    with torch_threads(threads), torch.inference_mode():
+        for r in range(repeats + 1):  # the first run warms up
+            started = clock()
+            chain(x)
+            seconds = clock() - started
+            chain.timed_forward(x, scratch, clock)
+            if r:
+                whole.append(seconds)
+                for times, t in zip(nodes, scratch, strict=True):
+                    times.append(t)
+    called = sum(spread(times).median for times in nodes)
+    return max(0.0, (spread(whole).median - called) / EXECUTOR_NODES)
+
+
+def in_network(timed: Sequence[Timed], node_seconds: float) -> list[tuple[list[LayerWork], float]]:
+    """Fit samples (``mbcost.latency.fit_profile``): each case's work (one layer) and its seconds
+    in a network, the module call's median plus the executor's ``node_seconds``."""
+    return [([t.case.work], t.seconds + node_seconds) for t in timed]
+
+
+class Measured(NamedTuple):
+    """The default micro-benchmarks as fit samples, and the executor's seconds per node that each
+    sample includes."""
+
+    samples: list[tuple[list[LayerWork], float]]
+    node_seconds: float
 
 
 def measure(
     threads: int = 1, repeats: int = 20, progress: Callable[[float], None] | None = None
-) -> list[tuple[list[LayerWork], float]]:
-    """The default micro-benchmarks on this CPU: per case its work (one layer) and median seconds,
-    as ``mbcost.latency.fit_profile`` takes them. ``progress(fraction)`` after each round.
+) -> Measured:
+    """The default micro-benchmarks and the executor's time per node on this CPU, as
+    ``mbcost.latency.fit_profile`` takes them. ``progress(fraction)`` after each round.
     An activation alone is ``LayerWork("activation", 0, n, n, 0, {act: n})``: no MACs, one pass."""
-    return [([t.case.work], t.seconds) for t in time_cases(cases(), threads, repeats, progress)]
+    timed = time_cases(cases(), threads, repeats, progress)
+    node_seconds = time_executor(threads, repeats)
+    return Measured(in_network(timed, node_seconds), node_seconds)
+
+
+def _check_repeats(repeats: object) -> None:
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise MbcostError(f"repeats must be a positive integer, got {repeats!r}")
 
 
 def _torch_case(case: Case, torch: Any) -> tuple[Any, list[Any]]:

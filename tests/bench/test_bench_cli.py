@@ -218,12 +218,44 @@ def test_micro_cases_cover_every_layer_kind_with_the_engine_work():
     assert micro.cases() == cases  # reproducible
 
 
-def test_micro_measure_returns_fit_samples():
+def test_micro_measure_returns_fit_samples_with_the_executor_time():
     done = []
-    samples = micro.measure(threads=1, repeats=1, progress=done.append)
+    samples, node_seconds = micro.measure(threads=1, repeats=1, progress=done.append)
     assert len(samples) == len(micro.cases())
-    assert all(len(works) == 1 and seconds > 0 for works, seconds in samples)
+    assert all(len(works) == 1 and seconds > node_seconds for works, seconds in samples)
+    assert 0 <= node_seconds < 1e-3
     assert done[-1] == 1.0
+
+
+def test_micro_cases_are_timed_by_stage_in_their_given_order():
+    from mbcost.layers import Conv2d, Shape
+
+    def case(c: int, h: int) -> micro.Case:
+        return micro.Case(f"pw {c}x{h}", Conv2d(c, 8, 1), (Shape(c, h, h),))
+
+    stem, se, late, early = case(3, 224), case(64, 1), case(96, 7), case(16, 56)
+    assert [micro.stage(c) for c in (stem, se, late, early)] == [112, 4, 7, 56]
+    done = []
+    chosen = [late, stem, early, se]
+    timed = micro.time_cases(chosen, repeats=2, progress=done.append)
+    assert [t.case for t in timed] == chosen and all(t.seconds > 0 for t in timed)
+    assert done == sorted(done) and done[-1] == 1.0 and len(done) == 2 * 4  # 4 stages
+
+
+def test_in_network_adds_the_executor_time_to_every_layer():
+    chosen = micro.cases()[:3]
+    timed = [micro.Timed(c, 1e-4 * (i + 1)) for i, c in enumerate(chosen)]
+    samples = micro.in_network(timed, 5e-6)
+    assert [s for _, s in samples] == pytest.approx([1.05e-4, 2.05e-4, 3.05e-4])
+    assert [w for w, _ in samples] == [[c.work] for c in chosen]
+
+
+@pytest.mark.parametrize("repeats", [0, -1, 1.5, True])
+def test_time_executor_refuses_bad_repeats(repeats):
+    from mbcost.errors import MbcostError
+
+    with pytest.raises(MbcostError, match="repeats must be a positive integer"):
+        micro.time_executor(repeats=repeats)
 
 
 def test_bench_cpu_clock_times_the_calling_thread(tiny):
