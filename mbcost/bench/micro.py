@@ -144,10 +144,12 @@ class Timed(NamedTuple):
 
 def stage(case: Case) -> int:
     """The feature-map size of the network stage a case would run in: its input's, the stem's
-    (an input larger than ``SIZES``) the first stage's, and a 1x1 input's (an SE conv, a
-    classifier) the last stage's."""
+    (the 96–224 network input) the first stage's, and a 1x1 input's (an SE conv, a classifier)
+    the last stage's."""
     h = case.inputs[0].h
-    return min(SIZES) if h == 1 else min(h, max(SIZES))
+    if h in CHANNELS:
+        return h
+    return min(SIZES) if h == 1 else max(SIZES)
 
 
 def time_cases(
