@@ -340,6 +340,27 @@ def test_fitted_profile_round_trips_through_yaml(tmp_path):
     assert load_profile(str(path)) == profile._replace(origin=str(path))
 
 
+def test_every_profile_field_is_written_and_read_back(tmp_path):
+    """A profile with every optional field set: the file and the JSON document name every field
+    of ``FIELDS`` once, in that order, and the file reads back equal."""
+    from mbcost.latency.profile import FIELDS
+    from mbcost.render.latency import profile_doc
+
+    full = HAND._replace(
+        bandwidth_by_kind_gbs={"depthwise": 2.0},
+        kernel_us_by_kind={"add": 3.0},
+        weight_bandwidth_gbs=5.0,
+        fit={"samples": 3},
+    )
+    text = dump_profile(full)
+    keys = [line.split(":")[0] for line in text.splitlines() if line and line[0] != " "]
+    assert tuple(keys) == FIELDS
+    assert tuple(profile_doc(full)) == FIELDS
+    path = tmp_path / "full.yaml"
+    path.write_text(text)
+    assert load_profile(str(path)) == full._replace(origin=str(path))
+
+
 def test_a_kinds_own_memory_ceiling(tmp_path):
     # the depthwise conv of test_depthwise_conv_is_memory_bound_plus_its_hswish at 2 GB/s instead
     # of 4: 1,607,936 B / 2e9 = 803.968 µs

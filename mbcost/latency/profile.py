@@ -40,18 +40,18 @@ from mbcost.latency.work import LayerWork
 from mbcost.memory import DTYPES
 
 DEVICES_DIR = Path(__file__).resolve().parent.parent / "devices"
-FIELDS = (
+FIELDS = (  # in the order a profile file lists them
     "name",
     "description",
     "source",
     "dtype",
     "rates_gmacs",
     "bandwidth_gbs",
-    "kernel_us",
-    "element_ns",
     "bandwidth_gbs_by_kind",
+    "kernel_us",
     "kernel_us_by_kind",
     "weight_bandwidth_gbs",
+    "element_ns",
     "fit",
 )
 OPTIONAL = ("bandwidth_gbs_by_kind", "kernel_us_by_kind", "weight_bandwidth_gbs", "fit")
@@ -260,8 +260,40 @@ def _numbers(value: Any, where: str, positive: bool) -> dict[str, float]:
     return out
 
 
+# the comment each numeric field gets in a written profile file
+UNITS = {
+    "rates_gmacs": "GMAC/s per layer kind",
+    "bandwidth_gbs": "GB/s",
+    "bandwidth_gbs_by_kind": "GB/s, a kind's own memory ceiling",
+    "kernel_us": "per layer",
+    "kernel_us_by_kind": "per layer, a kind's own fixed cost",
+    "weight_bandwidth_gbs": "GB/s, weights streamed apart",
+    "element_ns": "per element",
+}
+
+
+def profile_fields(profile: Profile) -> dict[str, Any]:
+    """Every field of ``profile`` by its file name, in ``FIELDS`` order; an optional field the
+    profile does not have is None (``weight_bandwidth_gbs``, ``fit``) or empty."""
+    return {
+        "name": profile.name,
+        "description": profile.description,
+        "source": profile.source,
+        "dtype": profile.dtype,
+        "rates_gmacs": dict(profile.rates_gmacs),
+        "bandwidth_gbs": profile.bandwidth_gbs,
+        "bandwidth_gbs_by_kind": dict(profile.bandwidth_by_kind_gbs),
+        "kernel_us": profile.kernel_us,
+        "kernel_us_by_kind": dict(profile.kernel_us_by_kind),
+        "weight_bandwidth_gbs": profile.weight_bandwidth_gbs,
+        "element_ns": dict(profile.element_ns),
+        "fit": dict(profile.fit) if profile.fit is not None else None,
+    }
+
+
 def dump_profile(profile: Profile, comments: Sequence[str] = ()) -> str:
-    """The profile as YAML (``load_profile`` reads it back equal), after ``comments`` as ``#`` lines."""
+    """The profile as YAML (``load_profile`` reads it back equal), after ``comments`` as ``#`` lines;
+    an optional field the profile does not have is left out."""
     import json
 
     def value(v: Any) -> str:
@@ -269,31 +301,13 @@ def dump_profile(profile: Profile, comments: Sequence[str] = ()) -> str:
             return ".inf"
         return json.dumps(v, ensure_ascii=False)  # JSON scalars are YAML scalars
 
-    def mapping(m: Mapping[str, Any]) -> list[str]:
-        return [f"  {k}: {value(v)}" for k, v in m.items()]
-
     lines = [f"# {c}" if c else "#" for c in comments]
-    for key in ("name", "description", "source", "dtype"):
-        lines.append(f"{key}: {value(getattr(profile, key))}")
-    lines += ["rates_gmacs:  # GMAC/s per layer kind", *mapping(profile.rates_gmacs)]
-    lines.append(f"bandwidth_gbs: {value(profile.bandwidth_gbs)}  # GB/s")
-    if profile.bandwidth_by_kind_gbs:
-        lines += [
-            "bandwidth_gbs_by_kind:  # GB/s, a kind's own memory ceiling",
-            *mapping(profile.bandwidth_by_kind_gbs),
-        ]
-    lines.append(f"kernel_us: {value(profile.kernel_us)}  # per layer")
-    if profile.kernel_us_by_kind:
-        lines += [
-            "kernel_us_by_kind:  # per layer, a kind's own fixed cost",
-            *mapping(profile.kernel_us_by_kind),
-        ]
-    if profile.weight_bandwidth_gbs is not None:
-        lines.append(
-            f"weight_bandwidth_gbs: {value(profile.weight_bandwidth_gbs)}"
-            "  # GB/s, weights streamed apart"
-        )
-    lines += ["element_ns:  # per element", *mapping(profile.element_ns)]
-    if profile.fit is not None:
-        lines += ["fit:", *mapping(profile.fit)]
+    for key, v in profile_fields(profile).items():
+        if key in OPTIONAL and not v:
+            continue
+        unit = f"  # {UNITS[key]}" if key in UNITS else ""
+        if isinstance(v, dict):
+            lines += [f"{key}:{unit}", *(f"  {k}: {value(x)}" for k, x in v.items())]
+        else:
+            lines.append(f"{key}: {value(v)}{unit}")
     return "\n".join(lines) + "\n"

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from mbcost.latency.profile import Profile, profile_fields
 from mbcost.render.sheet import Column, Sheet
 
 if TYPE_CHECKING:
     from mbcost.latency.fit import FitReport
     from mbcost.latency.predicted import Latency
-    from mbcost.latency.profile import Profile
 
 LAYER_COLUMNS = (
     Column("latency_ms", "pred. ms", "ms"),
@@ -110,20 +110,7 @@ def devices_sheets(profiles: Sequence[Profile]) -> list[Sheet]:
 
 def profile_doc(p: Profile) -> dict[str, Any]:
     """Every field of a profile, as in its YAML file."""
-    return {
-        "name": p.name,
-        "description": p.description,
-        "source": p.source,
-        "dtype": p.dtype,
-        "rates_gmacs": dict(p.rates_gmacs),
-        "bandwidth_gbs": p.bandwidth_gbs,
-        "kernel_us": p.kernel_us,
-        "element_ns": dict(p.element_ns),
-        "bandwidth_gbs_by_kind": dict(p.bandwidth_by_kind_gbs),
-        "kernel_us_by_kind": dict(p.kernel_us_by_kind),
-        "weight_bandwidth_gbs": p.weight_bandwidth_gbs,
-        "fit": dict(p.fit) if p.fit else None,
-    }
+    return profile_fields(p)
 
 
 def devices_doc(profiles: Sequence[Profile]) -> dict[str, Any]:
