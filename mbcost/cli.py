@@ -545,34 +545,27 @@ def sweep(
         from mbcost.latency.predicted import within_latency
 
         result, seconds, note = within_latency(profile, source, result, max_latency)
-    if not accuracy:
+    if accuracy:
+        from mbcost.accuracy import rate_sweep
+        from mbcost.render import tradeoff
+
+        rated = rate_sweep(result, cost)
+        if plots:
+            plots.save(plots.sweep_figure(rated), plot)
+        doc = lambda: tradeoff.sweep_accuracy_doc(rated)  # noqa: E731
+        sheets = lambda: tradeoff.sweep_accuracy_sheets(rated)  # noqa: E731
+    else:
         if plots:
             plots.save(plots.heatmap_figure(result, cost), plot)
-        doc, sheets = (
-            (lambda: documents.sweep_doc(result)),
-            (lambda: documents.sweep_sheets(result)),
-        )
-        if profile is not None:
-            from mbcost.render import latency as lat
+        doc = lambda: documents.sweep_doc(result)  # noqa: E731
+        sheets = lambda: documents.sweep_sheets(result)  # noqa: E731
+    if profile is not None:
+        from mbcost.render import latency as lat
 
-            doc_only, sheets_only = doc, sheets
-            doc = lambda: lat.sweep_doc(doc_only(), seconds, profile, max_latency)  # noqa: E731
-            sheets = lambda: lat.sweep_sheets(sheets_only(), seconds, profile, note)  # noqa: E731
-        emit(fmt, sys.stdout, doc, sheets, wide=wide)
-        return
-    from mbcost.accuracy import rate_sweep
-    from mbcost.render import tradeoff
-
-    rated = rate_sweep(result, cost)
-    if plots:
-        plots.save(plots.sweep_figure(rated), plot)
-    emit(
-        fmt,
-        sys.stdout,
-        lambda: tradeoff.sweep_accuracy_doc(rated),
-        lambda: tradeoff.sweep_accuracy_sheets(rated),
-        wide=wide,
-    )
+        doc_only, sheets_only = doc, sheets
+        doc = lambda: lat.sweep_doc(doc_only(), seconds, profile, max_latency)  # noqa: E731
+        sheets = lambda: lat.sweep_sheets(sheets_only(), seconds, profile, note)  # noqa: E731
+    emit(fmt, sys.stdout, doc, sheets, wide=wide)
 
 
 def _device(device: str | None, max_latency: float | None):

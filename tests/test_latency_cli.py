@@ -140,6 +140,23 @@ def test_sweep_device_and_max_latency(run):
     )
 
 
+def test_sweep_accuracy_shows_the_predicted_latency_of_the_points_it_keeps(run):
+    args = ("sweep", "v2", "--alpha", "0.35,0.5,1", "--res", "96,224", "--device", "pixel1")
+    code, out, err = run(*args, "--format", "json")
+    plain = {(p["alpha"], p["resolution"]): p["latency_ms"] for p in json.loads(out)["points"]}
+    code, out, err = run(*args, "--accuracy", "--max-latency", "20ms", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["inputs"]["device"] == "pixel1" and "top1" in doc["points"][0]["accuracy"]
+    rated = {(p["alpha"], p["resolution"]): p["latency_ms"] for p in doc["points"]}
+    assert rated == {k: v for k, v in plain.items() if v <= 20} and len(rated) == 4
+    code, out, err = run(*args, "--accuracy", "--format", "csv")
+    header = out.splitlines()[0].split(",")
+    assert header[-1] == "latency_ms" and "top1" in header
+    code, out, err = run(*args, "--accuracy", "--max-latency", "20ms")
+    assert "pred. ms" in out and "4 of 6 configurations predicted within 20 ms on pixel1" in out
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
