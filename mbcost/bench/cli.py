@@ -10,6 +10,7 @@ import click
 from mbcost.bench import MAX_THREADS, RUNTIMES
 from mbcost.options import (
     CONTEXT,
+    depth_option,
     format_option,
     impl_option,
     scaling_options,
@@ -24,6 +25,7 @@ MAX_REPEATS = 100_000
 @click.command(context_settings=CONTEXT)
 @source_options("A layer table file (YAML or JSON) instead of a built-in ARCH.")
 @scaling_options()
+@depth_option
 @impl_option()
 @click.option(
     "--against",
@@ -61,6 +63,14 @@ MAX_REPEATS = 100_000
     default=None,
     help="Seconds of timed runs at most, when --repeats is not given.  [default: 10]",
 )
+@click.option(
+    "--clock",
+    type=click.Choice(("wall", "cpu")),
+    default="wall",
+    show_default=True,
+    help="wall: latency; cpu: the calling thread's CPU time, which leaves out the time slices "
+    "other processes take on a busy machine (torch, 1 thread).",
+)
 @format_option
 @wide_option
 def bench(
@@ -69,12 +79,14 @@ def bench(
     alpha: float,
     res: int | None,
     rho: float | None,
+    depth: float,
     impl: str,
     against: str,
     runtime: str,
     threads: int,
     repeats: int | None,
     time_limit: float | None,
+    clock: str,
     fmt: str,
     wide: bool,
 ) -> None:
@@ -90,6 +102,7 @@ def bench(
       mbcost bench v2 --runtime onnxruntime --format json
       mbcost bench v3-large --against reference --impl timm
       mbcost bench --spec examples/cifar_mobilenet.yaml --res 32
+      mbcost bench efficientnet-b0 --depth 1.5 --clock cpu
     """
     from mbcost.bench import documents
     from mbcost.bench.run import bench as measure
@@ -120,7 +133,9 @@ def bench(
                 shown[0] += steps
                 advance(steps)
 
-        result = measure(source, alpha, res, rho, impl, against, runtime, threads, plan, progress)
+        result = measure(
+            source, alpha, res, rho, impl, against, runtime, threads, plan, progress, clock, depth
+        )
     emit(
         fmt,
         sys.stdout,

@@ -48,8 +48,8 @@ def meta_lines(m: Measurement) -> list[str]:
     """What was measured, where and how: the lines above every bench table."""
     s, t = m.setup, m.total.scaled(MS)
     return [
-        f"arch {s.arch} · alpha {s.alpha:g} · resolution {s.resolution}x{s.resolution} · "
-        f"impl {s.impl} · model {s.against}",
+        f"arch {s.arch} · alpha {s.alpha:g}{f' · depth {s.depth:g}' if s.depth != 1 else ''} · "
+        f"resolution {s.resolution}x{s.resolution} · impl {s.impl} · model {s.against}",
         f"model: {s.model}; {s.folded} BatchNorms folded into their convs",
         _runtime(m),
         f"machine: {m.machine}",
@@ -79,6 +79,7 @@ def bench_doc(m: Measurement) -> dict[str, Any]:
         "inputs": {
             "arch": s.arch,
             "alpha": s.alpha,
+            "depth": s.depth,
             "resolution": s.resolution,
             "impl": s.impl,
             "against": s.against,

@@ -39,6 +39,7 @@ class Setup:
     folded: int  # BatchNorms folded into convolutions
     allocator: str  # how torch's tensors were allocated (``timing.reuse_freed_memory``)
     clock: str = "wall"  # ``stats.CLOCKS``
+    depth: float = 1.0  # the depth multiplier
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,10 @@ def bench(
     plan: Repeats = ADAPTIVE,
     progress: Callable[[float], None] = lambda done: None,
     clock: str = "wall",
+    depth: float = 1.0,
 ) -> Measurement:
-    """Measure ``arch`` (a built-in name, or a ``Table`` with ``against="table"``) at batch 1, by
+    """Measure ``arch`` (a built-in name, or a ``Table`` with ``against="table"``) at batch 1 and
+    depth multiplier ``depth``, by
     ``clock``: ``"wall"`` (latency) or ``"cpu"`` (the calling thread's CPU time: torch with one
     thread only, for a machine shared with other work).
 
@@ -88,7 +91,7 @@ def bench(
         raise MbcostError("the cpu clock times the calling thread: torch with 1 thread only")
     table = get_arch(arch).table if isinstance(arch, str) else arch
     pixels = resolve_resolution(table.resolution, resolution, rho)
-    network = build_network(table, alpha, pixels, impl)
+    network = build_network(table, alpha, pixels, impl, depth)
     if against == "reference":
         if not isinstance(arch, str):
             raise MbcostError("a user table has no reference model; bench it with --against table")
@@ -96,7 +99,8 @@ def bench(
 
         ref = find_reference(network)
         require(runtime, ref.package)
-        original, description = ref.build(network.alpha), ref.describe(network.alpha)
+        original = ref.build(network.alpha, network.depth)
+        description = ref.describe(network.alpha, network.depth)
     else:
         require(runtime)
         from mbcost.verify.build import build_model
@@ -172,6 +176,7 @@ def _measure(
         folded,
         allocator,
         clock,
+        network.depth,
     )
     layers = None
     if measured.nodes is not None:

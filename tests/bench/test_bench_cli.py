@@ -59,6 +59,7 @@ def test_bench_json_has_a_latency_per_engine_row_and_in_total(run, tiny):
     assert doc["inputs"] == {
         "arch": "tiny",
         "alpha": 0.5,
+        "depth": 1.0,
         "resolution": 32,
         "impl": "paper",
         "against": "table",
@@ -146,6 +147,11 @@ def test_bench_reference_model_is_timed_whole(run):
         (("v3-small", "--repeats", "3", "--time-limit", "2"), "takes no --time-limit"),
         (("v3-small", "--alpha", "0"), "--alpha"),
         (("v9",), "unknown architecture 'v9'"),
+        (("v3-small", "--depth", "0"), "--depth"),
+        (("v3-small", "--depth", "2"), "none of its rows scales with depth"),
+        (("v3-small", "--clock", "gpu"), "'gpu' is not one of 'wall', 'cpu'"),
+        (("v3-small", "--clock", "cpu", "--threads", "2"), "torch with 1 thread only"),
+        (("v3-small", "--clock", "cpu", "--runtime", "onnxruntime"), "torch with 1 thread only"),
     ],
     ids=[
         "threads-0",
@@ -158,12 +164,31 @@ def test_bench_reference_model_is_timed_whole(run):
         "repeats-and-time-limit",
         "alpha-0",
         "unknown-arch",
+        "depth-0",
+        "depth-unscaled",
+        "clock",
+        "cpu-clock-threads",
+        "cpu-clock-onnxruntime",
     ],
 )
 def test_bench_bad_input_is_one_line_and_exit_2(run, args, message):
     code, out, err = run("bench", *args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err
+
+
+def test_bench_depth_and_clock_reach_the_measurement(run):
+    args = ("bench", "efficientnet-b0", "--res", "32", "--repeats", "1", "--clock", "cpu")
+    code, out, err = run(*args, "--depth", "1.5", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["inputs"]["depth"] == 1.5 and doc["timing"]["clock"] == "cpu"
+    deeper = len(doc["rows"])
+    code, out, err = run(*args, "--format", "json")
+    assert json.loads(out)["inputs"]["depth"] == 1.0
+    assert deeper > len(json.loads(out)["rows"])  # ceil(n·1.5) repeats of each scaled stage
+    code, out, err = run(*args, "--depth", "1.5")
+    assert "alpha 1 · depth 1.5 · resolution 32x32" in out
 
 
 def test_bench_spec_against_reference_is_refused(run, tiny):
