@@ -284,8 +284,19 @@ def test_held_out_estimate_is_the_fit_without_the_point():
     assert fit.held_out[0.75, 160] == pytest.approx(sum(x * y for x, y in zip(b, row, strict=True)))
 
 
+def test_v4_figures_are_timms_at_each_native_resolution():
+    # REFERENCE.md §1, "Newer recipes": timm's results-imagenet.csv
+    published = {"v4-conv-s": (224, 73.76), "v4-conv-m": (256, 79.92), "v4-conv-l": (384, 82.97),
+                 "v4-hybrid-m": (256, 81.48), "v4-hybrid-l": (384, 84.00)}  # fmt: skip
+    for arch, (res, top1) in published.items():
+        (figure,) = ACCURACY[arch]
+        assert (figure.alpha, figure.resolution, figure.top1) == (1.0, res, top1)
+        assert figure.default and figure.source == "timm-v4"
+        assert mbcost.get_arch(arch).table.resolution == res
+
+
 def test_families_with_too_few_points_get_no_fit():
-    for arch in ("v1-conv", "v1-shallow", "v3-large", "v3-small"):
+    for arch in ("v1-conv", "v1-shallow", "v3-large", "v3-small", "v4-conv-s"):
         assert accuracy.accuracy_fit(arch) is None
 
 

@@ -23,6 +23,9 @@ the figure that belongs to the network mbcost counts.
   whose top-1 column prints 52.3 while its last column, its top-5 and its neighbours say 59.3: a
   misprint either way, so the configuration has no figure. **MnasNet-B1**: torchvision's weights.
 - **EfficientNet-B0**: the Keras applications index (the paper's Table 2 figure).
+- **MobileNetV4**: timm's ImageNet results table, one figure per variant at its native resolution
+  (timm's own training; the paper's figures come from Google's, and its MACs and params for M and
+  L are not what either implementation builds).
 """
 
 from __future__ import annotations
@@ -91,6 +94,11 @@ SOURCES: dict[str, Source] = {
     "torchvision-mnasnet": Source(
         "torchvision weights meta, MNASNet*_Weights.IMAGENET1K_V1 (acc@1, acc@5)",
         "torchvision's own training of its B1 models",
+    ),
+    "timm-v4": Source(
+        "huggingface/pytorch-image-models results/results-imagenet.csv, mobilenetv4_* rows "
+        "(as quoted in the project's REFERENCE.md)",
+        "timm's own training of its MobileNetV4 models; evaluated at the native resolution",
     ),
     "keras-efficientnet": Source(
         "keras.io applications index (EfficientNetB0)",
@@ -237,4 +245,9 @@ ACCURACY: dict[str, tuple[Accuracy, ...]] = {
         Accuracy(1.3, 224, 76.506, 93.522, "torchvision-mnasnet", default=True),
     ),
     "efficientnet-b0": (Accuracy(1.0, 224, 77.1, None, "keras-efficientnet", default=True),),
+    "v4-conv-s": (Accuracy(1.0, 224, 73.76, None, "timm-v4", default=True),),
+    "v4-conv-m": (Accuracy(1.0, 256, 79.92, None, "timm-v4", default=True),),
+    "v4-conv-l": (Accuracy(1.0, 384, 82.97, None, "timm-v4", default=True),),
+    "v4-hybrid-m": (Accuracy(1.0, 256, 81.48, None, "timm-v4", default=True),),
+    "v4-hybrid-l": (Accuracy(1.0, 384, 84.00, None, "timm-v4", default=True),),
 }  # fmt: skip
