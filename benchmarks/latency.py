@@ -4,8 +4,9 @@ V3-Large and V3-Small over an α × resolution grid that calibration never saw (
 at all), and compare with ``mbcost bench``-style measurements (torch eager, batch 1, BatchNorm
 folded) taken in the same run.
 
-    python benchmarks/latency.py [--grid tiny|small|full] [--threads 1] [--clock wall|cpu]
-                                 [--rounds 3] [--markdown FILE]
+    python benchmarks/latency.py [--grid tiny|small|full] [--archs v1,v2,...] [--threads 1]
+                                 [--clock wall|cpu] [--rounds 3] [--statistic median|fastest]
+                                 [--markdown FILE]
 
 Targets: median |error| <= 10 %, worst <= 25 %, Spearman rank correlation >= 0.95. Prints the
 profile, the per-configuration table, the summary, and per layer kind the measured and predicted
@@ -22,6 +23,8 @@ micro-benchmarks with ``1/rounds`` of their repeats), and each figure is the med
 tens of seconds, measuring each configuration in one block compared configurations timed in fast
 phases with others timed in slow ones (the same configuration's median moved by up to 1.9× between
 two runs), and a calibration timed in one phase scaled every prediction by that phase.
+``--statistic fastest`` takes the lowest of the rounds' medians instead (the machine at its least
+disturbed, calibration included); the summary reports both statistics.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import sys
 import click
 
 from mbcost.bench import MAX_THREADS, RUNTIMES
+from mbcost.bench.stats import CLOCKS
 from mbcost.options import (
     CONTEXT,
     depth_option,
@@ -65,7 +66,7 @@ MAX_REPEATS = 100_000
 )
 @click.option(
     "--clock",
-    type=click.Choice(("wall", "cpu")),
+    type=click.Choice(tuple(CLOCKS)),
     default="wall",
     show_default=True,
     help="wall: latency; cpu: the calling thread's CPU time, which leaves out the time slices "

@@ -73,9 +73,8 @@ def bench(
     depth: float = 1.0,
 ) -> Measurement:
     """Measure ``arch`` (a built-in name, or a ``Table`` with ``against="table"``) at batch 1 and
-    depth multiplier ``depth``, by
-    ``clock``: ``"wall"`` (latency) or ``"cpu"`` (the calling thread's CPU time: torch with one
-    thread only, for a machine shared with other work).
+    depth multiplier ``depth``, by ``clock``: ``"wall"`` (latency) or ``"cpu"`` (the calling
+    thread's CPU time: torch with one thread only, for a machine shared with other work).
 
     Raises ``MbcostError`` for bad input, or when the runtime or the reference library is missing.
     """
