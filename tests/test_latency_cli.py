@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import mbcost
 from mbcost.latency import LayerWork, get_device, load_profile
@@ -304,6 +306,49 @@ def test_calibrate_bad_csv_is_one_line(run, tmp_path, csv_text, fragment):
     code, out, err = run("calibrate", "--from-csv", str(path), "-o", str(output))
     assert code == 2 and out == "" and not output.exists()
     _one_error_line(err, fragment)
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["v2", "v3-small", "nope", "", "1", "0", "-1", "1e400", "nan", "inf", "96",
+                     "224", "0.35", "1.5", "70", "7e-1", " 5 ", '"3,4"', "ms", "\u00e9", "1_0"]),
+    st.text(max_size=6),
+)  # fmt: skip
+_HEADERS = st.one_of(
+    st.just(["arch", "alpha", "resolution", "ms"]),
+    st.just(["arch", "alpha", "resolution", "ms", "source"]),
+    st.lists(st.sampled_from(["arch", "alpha", "resolution", "ms", "source", "x", ""]), max_size=6),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(header=_HEADERS, rows=st.lists(st.lists(_CELLS, max_size=6), max_size=6), crlf=st.booleans())
+@example(  # five good rows: a profile
+    header=["arch", "alpha", "resolution", "ms"],
+    rows=[["v2", a, r, ms] for a, r, ms in
+          [("1", "224", "73.8"), ("0.5", "160", "14.9"), ("0.35", "96", "4.5"),
+           ("0.75", "192", "41.6"), ("1", "128", "27.6")]],
+    crlf=True,
+)  # fmt: skip
+def test_calibrate_from_any_csv_writes_a_profile_or_says_one_line(
+    run, tmp_path, header, rows, crlf
+):
+    """Whatever the CSV holds: a profile is written (exit 0), or one error line with exit 2 and no
+    file; never a traceback."""
+    end = "\r\n" if crlf else "\n"
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(
+        end.join(",".join(r) for r in [header, *rows]).encode("utf-8", "surrogatepass")
+    )
+    output = tmp_path / "fuzz.yaml"
+    output.unlink(missing_ok=True)
+    code, out, err = run("calibrate", "--from-csv", str(path), "-o", str(output))
+    if code == 0:
+        assert load_profile(str(output)).fit["samples"] >= 4
+    else:
+        assert code == 2 and out == "" and not output.exists()
+        _one_error_line(err)
 
 
 def test_calibrate_refuses_special_outputs_and_bad_options(run, tmp_path):
