@@ -152,15 +152,19 @@ def calibrate(
         }
     if given_description:
         how += f" --description {shlex.quote(description)}"
-    profile, report = latency.fit_profile(
-        samples,
-        name=name,
-        description=description,
-        source=source,
-        dtype=dtype,
-        labels=labels,
-        **options,
-    )
+    from mbcost.progress import progress_bar
+
+    with progress_bar(len(samples), "calibrate: leave-one-out fits") as advance:
+        profile, report = latency.fit_profile(
+            samples,
+            name=name,
+            description=description,
+            source=source,
+            dtype=dtype,
+            labels=labels,
+            progress=lambda done, total: advance(),
+            **options,
+        )
     comments = (
         f"Device profile '{name}' for mbcost --device: predicted layer time =",
         "max(MACs / rate, bytes / bandwidth) + kernel + element-wise costs.",

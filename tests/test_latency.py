@@ -332,6 +332,18 @@ def test_fit_needs_more_samples_than_parameters():
         )
 
 
+def test_fit_reports_progress_after_each_leave_one_out_fit():
+    samples = [([w], total_seconds(TRUE, [w])) for w in _layers()]
+    calls = []
+    fit_profile(samples, name="x", description="d", source="s", dtype="float32",
+                progress=lambda done, total: calls.append((done, total)))  # fmt: skip
+    assert calls == [(i + 1, len(samples)) for i in range(len(samples))]
+    calls.clear()
+    fit_profile(samples, name="x", description="d", source="s", dtype="float32",
+                leave_one_out=False, progress=lambda done, total: calls.append(done))  # fmt: skip
+    assert calls == []
+
+
 def test_fitted_profile_round_trips_through_yaml(tmp_path):
     samples = [([w], total_seconds(TRUE, [w])) for w in _layers()]
     profile, _ = fit_profile(samples, name="fit", description="d", source="s", dtype="float32")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -187,12 +187,15 @@ def fit_profile(
     weight_bandwidth: bool = False,
     elementwise: str = "tied",
     leave_one_out: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Profile, FitReport]:
     """A profile fitted to ``samples`` (each: the layers of one measurement and its seconds), and
     the fit's report with each sample's leave-one-out prediction. ``rate_groups`` ties the compute
     rates of layer kinds; ``memory_groups`` gives kinds a memory ceiling of their own (the other
     kinds share ``bandwidth``); ``kernel_groups`` gives kinds a fixed cost of their own (the others
-    share ``kernel``); ``weight_bandwidth`` streams weights apart at a bandwidth of their own."""
+    share ``kernel``); ``weight_bandwidth`` streams weights apart at a bandwidth of their own.
+    ``progress(done, total)`` after each leave-one-out fit (one per sample: they take most of the
+    time, about a second each for a micro-benchmark fit)."""
     if not samples:
         raise MbcostError("calibration needs at least one measurement")
     if dtype not in DTYPES:
@@ -220,6 +223,8 @@ def fit_profile(
             rest = [samples[j] for j in keep]
             held_out = _profile(design, _alternating(design.subset(keep))[0], *groups, rest, *meta)
             loo[i] = total_seconds(held_out, samples[i][0])
+            if progress:
+                progress(i + 1, len(samples))
     report = FitReport(
         tuple(
             SampleFit(label, seconds, total_seconds(profile, works), loo_s)
