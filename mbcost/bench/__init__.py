@@ -15,6 +15,7 @@ import warnings
 from mbcost.errors import MbcostError
 
 RUNTIMES = ("torch", "onnxruntime")
+CLOCK_NAMES = ("wall", "cpu")  # ``stats.CLOCKS``: the wall clock, or the calling thread's CPU time
 MAX_THREADS = 1024
 
 # runtime -> (modules it imports, the extra that installs them)

@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from mbcost.bench import MAX_THREADS, RUNTIMES
-from mbcost.bench.stats import CLOCKS
+from mbcost.bench import CLOCK_NAMES, MAX_THREADS, RUNTIMES
 from mbcost.options import (
     CONTEXT,
     depth_option,
@@ -66,7 +65,7 @@ MAX_REPEATS = 100_000
 )
 @click.option(
     "--clock",
-    type=click.Choice(tuple(CLOCKS)),
+    type=click.Choice(CLOCK_NAMES),
     default="wall",
     show_default=True,
     help="wall: latency; cpu: the calling thread's CPU time, which leaves out the time slices "

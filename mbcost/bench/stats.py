@@ -11,10 +11,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from mbcost.bench import CLOCK_NAMES
+
 # How a run is timed: wall-clock latency, or the CPU time of the calling thread, which a busy
 # machine disturbs far less (time slices given to other processes are not counted) and which
 # equals the latency of a single-threaded run on a quiet machine.
-CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.thread_time}
+CLOCKS: dict[str, Callable[[], float]] = dict(
+    zip(CLOCK_NAMES, (time.perf_counter, time.thread_time), strict=True)
+)
 
 # the standard error of a sample median is about 1.2533·σ/√n for a normal spread, and σ ≈ IQR/1.349
 _MEDIAN_ERROR = 1.2533 / 1.349
