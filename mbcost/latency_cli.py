@@ -186,16 +186,16 @@ def calibrate(
 def _micro(threads: int, repeats: int) -> tuple[list, list[str], float]:
     """Single-layer micro-benchmarks on this machine (the verify extra), with a progress bar: fit
     samples, their labels, and the executor's seconds per node that each sample includes."""
-    import importlib
+    from mbcost.bench import micro, require  # micro imports torch only once require() passed
+    from mbcost.progress import progress_bar
 
     try:
-        micro = importlib.import_module("mbcost.bench.micro")
-    except ImportError as exc:
+        require("torch")
+    except MbcostError:
         raise MbcostError(
-            f"micro-benchmarks need torch ({exc.name or exc}): pip install 'mbcost[verify]', "
+            "micro-benchmarks need torch, which cannot be imported: pip install 'mbcost[verify]', "
             "or give --from-csv FILE"
         ) from None
-    from mbcost.progress import progress_bar
 
     with progress_bar(1000, "calibrate: timing layers") as advance:
         done = [0]
