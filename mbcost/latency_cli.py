@@ -4,7 +4,6 @@ machine)."""
 
 from __future__ import annotations
 
-import shlex
 import sys
 
 import click
@@ -116,6 +115,8 @@ def calibrate(
       mbcost calibrate --name laptop --threads 1 -o laptop.yaml
       mbcost table v2 --device laptop.yaml
     """
+    import shlex  # only for the command line written into the profile
+
     from mbcost import latency
     from mbcost.budget import refuse_special, write_atomically
     from mbcost.render import latency as lat
