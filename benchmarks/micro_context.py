@@ -12,13 +12,15 @@ the default cases' larger ones run slower than among a small network's own.
 
 from __future__ import annotations
 
+import statistics
 import sys
+
+from latency import calibrate  # benchmarks/latency.py: the profile mbcost calibrate fits
 
 from mbcost.bench import micro
 from mbcost.bench.run import bench
 from mbcost.bench.stats import Repeats
-from mbcost.latency import fit_profile, predict, report_work
-from mbcost.latency.fit import MICRO_KERNEL_GROUPS, MICRO_RATE_GROUPS
+from mbcost.latency import predict, report_work
 from mbcost.plan import NETWORK_INPUT
 
 
@@ -42,20 +44,8 @@ def main() -> int:
         print("usage: python benchmarks/micro_context.py [ARCH ALPHA RESOLUTION]", file=sys.stderr)
         return 2
     arch, alpha, resolution = args
-    timed = micro.time_cases(micro.cases())
-    node_seconds = micro.time_executor()
-    profile, _ = fit_profile(
-        micro.in_network(timed, node_seconds),
-        name="this-machine",
-        description="fitted to the default micro-benchmarks",
-        source="benchmarks/micro_context.py",
-        dtype="float32",
-        rate_groups=MICRO_RATE_GROUPS,  # as mbcost calibrate fits micro-benchmarks
-        kernel_groups=MICRO_KERNEL_GROUPS,
-        weight_bandwidth=True,
-        elementwise="fitted",
-        leave_one_out=False,
-    )
+    rounds = [(micro.time_cases(micro.cases()), micro.time_executor())]
+    profile, _, _, node_seconds = calibrate(rounds, 1, "fitted", statistics.median)
     measured = bench(arch, float(alpha), int(resolution), plan=Repeats(time_limit=3.0))
     own = micro.time_cases(own_cases(measured.report), repeats=30)
     works = report_work(measured.report)
