@@ -39,7 +39,7 @@ from mbcost.bench import micro
 from mbcost.bench.machine import this_machine
 from mbcost.bench.run import bench
 from mbcost.bench.stats import CLOCKS, Repeats, spread
-from mbcost.latency import fit_profile, predict, report_work
+from mbcost.latency import fit_profile, predict_all, report_work
 from mbcost.latency.fit import MICRO_KERNEL_GROUPS, MICRO_RATE_GROUPS
 
 ARCHS = ("v1", "v2", "v3-large", "v3-small")
@@ -80,22 +80,30 @@ def spearman(a: list[float], b: list[float]) -> float:
 
 
 def time_micro(threads: int, repeats: int, clock: str) -> tuple[list[micro.Timed], float]:
-    """One round of the micro-benchmarks, and of the executor's time per node."""
-    timed = micro.time_cases(micro.cases(), threads, repeats, clock=CLOCKS[clock])
+    """One round of the micro-benchmarks (in each company), and of the executor's time per
+    node."""
+    timed = micro.time_companies(threads, repeats, clock=CLOCKS[clock])
     return timed, micro.time_executor(threads, repeats, clock=CLOCKS[clock])
 
 
 def calibrate(
-    rounds: list[tuple[list[micro.Timed], float]], threads: int, elementwise: str, statistic
+    rounds: list[tuple[list[micro.Timed], float]],
+    threads: int,
+    elementwise: str,
+    statistic,
+    working_set: bool = True,
 ):
     """The profile fitted, as ``mbcost calibrate`` fits it (leave-one-out skipped), to each
     micro-benchmark's ``statistic`` over the passes' medians plus the executor's time per node
     (the same statistic); its fit report, the cases with those times, and the executor's seconds
-    per node."""
+    per node. Without ``working_set``: the profile fitted without one, to the cases timed in the
+    stage company only (the calibration before the working set, for comparison)."""
     timed = [
-        micro.Timed(same[0].case, statistic([t.seconds for t in same]))
+        micro.Timed(same[0].case, statistic([t.seconds for t in same]), same[0].company_bytes)
         for same in zip(*(cases for cases, _ in rounds), strict=True)
     ]
+    if not working_set:
+        timed = timed[: len(micro.cases())]  # the first company's: "stage"
     node_seconds = statistic([node for _, node in rounds])
     samples = micro.in_network(timed, node_seconds)
     profile, report = fit_profile(
@@ -109,6 +117,8 @@ def calibrate(
         kernel_groups=MICRO_KERNEL_GROUPS,
         weight_bandwidth=True,
         elementwise=elementwise,
+        working_set=working_set,
+        contexts=[t.company_bytes for t in timed],
         leave_one_out=False,
     )
     return profile, report, timed, node_seconds
@@ -142,14 +152,15 @@ def micro_groups(fit) -> dict[str, list[float]]:
     return dict(sorted(groups.items()))
 
 
-def evaluate(statistic, micro_rounds, runs, configs, args):
-    """Calibrate with ``statistic`` over the passes and predict every configuration: the profile,
+def evaluate(statistic, micro_rounds, runs, configs, args, working_set=True):
+    """Calibrate with ``statistic`` over the passes (with or without a ``working_set``) and
+    predict every configuration: the profile,
     its fit, the timed cases, the executor's seconds per node, and per configuration (arch, α,
     resolution, MACs, its rounds' medians as a Spread, the measured figure, Σ layer figures,
     predicted, the prediction's executor share); per layer kind [measured, predicted, layers];
     and per configuration (whole − Σ layers, executor share)."""
     profile, fit, timed, node_seconds = calibrate(
-        micro_rounds, args.threads, args.elementwise, statistic
+        micro_rounds, args.threads, args.elementwise, statistic, working_set
     )
     rows = []
     by_kind: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
@@ -157,7 +168,7 @@ def evaluate(statistic, micro_rounds, runs, configs, args):
     for (arch, alpha, res), measured_rounds in zip(configs, runs, strict=True):
         report = measured_rounds[0].report
         works = report_work(report)
-        predicted_layers = [predict(profile, w)[0] for w in works]
+        predicted_layers = [seconds for seconds, _ in predict_all(profile, works)]
         predicted = sum(predicted_layers)
         medians = [m.total.median for m in measured_rounds]
         measured = statistic(medians)
@@ -249,25 +260,33 @@ def main() -> int:
     print(f"profile: GMAC/s {rates}; bandwidth {profile.bandwidth_gbs:g} GB/s{ceilings}; "
           f"weights {profile.weight_bandwidth_gbs:g} GB/s; kernel {profile.kernel_us:g} us"
           f"{kernels}; ns/element {elements or '-'}")  # fmt: skip
+    ws = profile.working_set
+    print(f"working set: cache {ws.cache_mb:g} MB; +{ws.kernel_us:g} us per layer, weights "
+          f"{ws.weight_bandwidth_gbs:g} GB/s, activations {ws.activation_bandwidth_gbs:g} GB/s "
+          "(times bytes / (bytes + cache))")  # fmt: skip
     print("micro-benchmark fit by layer kind (predicted vs measured, relative):")
     for group, errors in micro_groups(fit).items():
         print(f"  {group:<22} {len(errors):3d} layers  median {100 * statistics.median(errors):+6.1f} %"
               f"  range {100 * min(errors):+5.0f} .. {100 * max(errors):+5.0f} %")  # fmt: skip
 
+    plain_rows = evaluate(STATISTICS[args.statistic], micro_rounds, runs, configs, args, False)[4]
     lines = [
         f"| arch | α | res | MACs (M) | measured ms ({args.statistic}; rounds' quartiles) "
-        "| Σ layers ms | predicted ms "
-        "| error |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Σ layers ms | predicted ms | error | without working set: ms | error |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for arch, alpha, res, macs, t, measured, summed, p, _ in rows:
+    for (arch, alpha, res, macs, t, measured, summed, p, _), plain in zip(
+        rows, plain_rows, strict=True
+    ):
         ms = t.scaled(1e3)
         lines.append(
             f"| {arch} | {alpha:g} | {res} | {macs / 1e6:.1f} | {1e3 * measured:.2f} "
             f"({ms.q1:.2f}–{ms.q3:.2f}) | {1e3 * summed:.2f} | {1e3 * p:.2f} | "
-            f"{100 * (p - measured) / measured:+.1f} % |"
+            f"{100 * (p - measured) / measured:+.1f} % | {1e3 * plain[7]:.2f} | "
+            f"{100 * (plain[7] - measured) / measured:+.1f} % |"
         )
     whole, passed = verdict([row[5] for row in rows], [row[7] for row in rows])
+    plain_whole, _ = verdict([row[5] for row in plain_rows], [row[7] for row in plain_rows])
     layers, _ = verdict([row[6] for row in rows], [row[7] - row[8] for row in rows])
     other = next(name for name in STATISTICS if name != args.statistic)
     other_rows = evaluate(STATISTICS[other], micro_rounds, runs, configs, args)[4]
@@ -275,6 +294,8 @@ def main() -> int:
     summary = [  # a Markdown list
         f"- against the whole models, each figure the {args.statistic} of its rounds: {whole}",
         f"- the same with the {other} of the rounds (calibration too): {other_whole}",
+        f"- the same measurements, calibrated without the working set (the stage company "
+        f"only): {plain_whole}",
         f"- the sums of per-layer medians (less exposed to a busy machine) against the "
         f"predictions less the executor's time between layers: {layers}",
         f"- {len(rows)} configurations, {rounds} interleaved rounds; micro-benchmarks "

@@ -20,7 +20,7 @@ from latency import calibrate  # benchmarks/latency.py: the profile mbcost calib
 from mbcost.bench import micro
 from mbcost.bench.run import bench
 from mbcost.bench.stats import Repeats
-from mbcost.latency import predict, report_work
+from mbcost.latency import predict_all, report_work
 from mbcost.plan import NETWORK_INPUT
 
 
@@ -44,18 +44,19 @@ def main() -> int:
         print("usage: python benchmarks/micro_context.py [ARCH ALPHA RESOLUTION]", file=sys.stderr)
         return 2
     arch, alpha, resolution = args
-    rounds = [(micro.time_cases(micro.cases()), micro.time_executor())]
+    rounds = [(micro.time_companies(), micro.time_executor())]
     profile, _, _, node_seconds = calibrate(rounds, 1, "fitted", statistics.median)
     measured = bench(arch, float(alpha), int(resolution), plan=Repeats(time_limit=3.0))
     own = micro.time_cases(own_cases(measured.report), repeats=30)
     works = report_work(measured.report)
     kinds: dict[str, list[float]] = {}
-    for w, layer, alone in zip(works, measured.layers, own, strict=True):
+    predicted = [seconds for seconds, _ in predict_all(profile, works)]
+    for w, layer, alone, p in zip(works, measured.layers, own, predicted, strict=True):
         entry = kinds.setdefault(w.kind, [0, 0.0, 0.0, 0.0])
         entry[0] += 1
         entry[1] += layer.median
         entry[2] += alone.seconds
-        entry[3] += predict(profile, w)[0] - node_seconds
+        entry[3] += p - node_seconds
     print(f"{arch} {alpha}-{resolution}: whole model {1e3 * measured.total.median:.2f} ms")
     print(f"{'layer kind':<12}{'layers':>7}{'in network':>13}{'own layers':>13}{'predicted':>13}")
     for kind, (n, inside, alone, predicted) in kinds.items():

@@ -107,7 +107,9 @@ def calibrate(
     fixed cost per layer for depthwise, standard and linear layers and pools and one for the other
     element-wise ops, and weights streamed at a bandwidth of their own; a chain of trivial nodes
     measures the time the executor spends on each node between layers, which every layer's time
-    then includes.
+    then includes. Each layer is timed twice, among the layers of its feature-map size and among
+    two of them only (the MB in its label: the working set it ran in), which fits what a layer
+    costs more when its network outgrows the caches (the profile's working_set).
 
     \b
     Examples:
@@ -138,7 +140,7 @@ def calibrate(
         how = f"mbcost calibrate --from-csv {shlex.quote(csv_path)} --name {shlex.quote(name)}"
         options: dict = {}
     else:
-        samples, labels, node_seconds = _micro(threads, repeats)
+        samples, contexts, labels, node_seconds = _micro(threads, repeats)
         source = source or (
             f"micro-benchmarks on this machine, {threads} thread(s), torch eager; each layer "
             f"with the executor's {1e6 * node_seconds:.1f} us per node"
@@ -150,6 +152,8 @@ def calibrate(
             "kernel_groups": latency.fit.MICRO_KERNEL_GROUPS,
             "weight_bandwidth": True,
             "elementwise": "fitted",
+            "working_set": True,
+            "contexts": contexts,
         }
     if given_description:
         how += f" --description {shlex.quote(description)}"
@@ -184,9 +188,10 @@ def calibrate(
     click.echo(f"mbcost: wrote profile '{name}' to {output}", err=True)
 
 
-def _micro(threads: int, repeats: int) -> tuple[list, list[str], float]:
+def _micro(threads: int, repeats: int) -> tuple[list, list[int], list[str], float]:
     """Single-layer micro-benchmarks on this machine (the verify extra), with a progress bar: fit
-    samples, their labels, and the executor's seconds per node that each sample includes."""
+    samples, the working set each was timed in, their labels, and the executor's seconds per node
+    that each sample includes."""
     from mbcost.bench import micro, require  # micro imports torch only once require() passed
     from mbcost.progress import progress_bar
 
@@ -207,5 +212,10 @@ def _micro(threads: int, repeats: int) -> tuple[list, list[str], float]:
             done[0] = now
 
         measured = micro.measure(threads=threads, repeats=repeats, progress=progress)
-    labels = [f"layer {i + 1} ({works[0].kind})" for i, (works, _) in enumerate(measured.samples)]
-    return measured.samples, labels, measured.node_seconds
+    labels = [
+        f"layer {i + 1} ({works[0].kind}, {context / 1e6:.1f} MB)"
+        for i, ((works, _), context) in enumerate(
+            zip(measured.samples, measured.contexts, strict=True)
+        )
+    ]
+    return measured.samples, measured.contexts, labels, measured.node_seconds

@@ -19,13 +19,16 @@ from mbcost.latency import (
     DeviceError,
     LayerWork,
     Profile,
+    WorkingSet,
     dump_profile,
     fit_profile,
     get_device,
     layer_work,
     load_profile,
+    network_bytes,
     parse_profile,
     predict,
+    predict_all,
     report_work,
     total_seconds,
 )
@@ -122,6 +125,48 @@ def test_weights_streamed_apart():
     x = Shape(64, 14, 14)
     add = layer_work(Add(), [x, x], x)
     assert predict(cold, add) == (pytest.approx((37.632 + 10 + 6.272) * 1e-6), "memory")
+
+
+def test_working_set_costs_are_shared_by_the_networks_bytes():
+    # HAND with a working set: caches of 8 MB; outgrowing them costs up to 4 µs per layer, weights
+    # at 2 GB/s and activations at 8 GB/s more. A network of the Linear 1024 -> 1000 of
+    # test_weights_streamed_apart and the residual add of a 64x14x14 map touches its input
+    # (1,024) plus weights (1,025,000) and outputs (1,000 + 12,544) = 1,039,568 elements
+    # = 4,158,272 B, so it pays 4,158,272 / (4,158,272 + 8e6) = 0.342 of the costs.
+    ws = HAND._replace(working_set=WorkingSet(8.0, 4.0, 2.0, 8.0))
+    fc = layer_work(Linear(1024, 1000), Shape(1024, 1, 1), Shape(1000, 1, 1))
+    x = Shape(64, 14, 14)
+    add = layer_work(Add(), [x, x], x)
+    assert network_bytes([fc, add], 4) == 4_158_272
+    share = 4_158_272 / (4_158_272 + 8e6)
+    # fc: 4 + 4,100,000 B / 2e9 = 2,050 µs + (1,024 + 1,000) · 4 B / 8e9 = 1.012 µs
+    # add: 4 + 0 + (25,088 + 12,544) · 4 B / 8e9 = 18.816 µs
+    cold_fc, cold_add = (4 + 2050 + 1.012) * 1e-6, (4 + 18.816) * 1e-6
+    assert predict(ws, fc, share) == (
+        pytest.approx((1027.024 + 10) * 1e-6 + share * cold_fc),
+        "memory",
+    )
+    assert [s for s, _ in predict_all(ws, [fc, add])] == [
+        pytest.approx((1027.024 + 10) * 1e-6 + share * cold_fc),
+        pytest.approx((37.632 + 10 + 6.272) * 1e-6 + share * cold_add),
+    ]
+    # measured in a working set of its own (a micro-benchmark's company): 8 MB pays half
+    assert total_seconds(ws, [add], 8e6) == pytest.approx(
+        (37.632 + 10 + 6.272) * 1e-6 + cold_add / 2
+    )
+    # a profile without a working set, and a layer on its own (share 0), pay nothing more
+    assert total_seconds(HAND, [fc, add]) == pytest.approx((1027.024 + 10 + 37.632 + 16.272) * 1e-6)
+    assert predict(ws, fc) == predict(HAND, fc)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10**9), st.integers(0, 10**9))
+def test_more_working_set_never_costs_less(small, large):
+    ws = HAND._replace(working_set=WorkingSet(8.0, 4.0, 2.0, 8.0))
+    fc = layer_work(Linear(1024, 1000), Shape(1024, 1, 1), Shape(1000, 1, 1))
+    small, large = sorted((small, large))
+    assert total_seconds(ws, [fc], small) <= total_seconds(ws, [fc], large)
+    assert total_seconds(ws, [fc], large) <= total_seconds(HAND, [fc]) + (4 + 2050 + 1.012) * 1e-6
 
 
 def test_every_layer_type_has_a_work_handle():
@@ -362,6 +407,7 @@ def test_every_profile_field_is_written_and_read_back(tmp_path):
         bandwidth_by_kind_gbs={"depthwise": 2.0},
         kernel_us_by_kind={"add": 3.0},
         weight_bandwidth_gbs=5.0,
+        working_set=WorkingSet(8.0, 4.0, 80.0, math.inf),
         fit={"samples": 3},
     )
     text = dump_profile(full)
@@ -398,6 +444,14 @@ def test_infinite_bandwidth_round_trips(tmp_path):
 
 
 # --- profile files ------------------------------------------------------------------------------
+
+
+def _ws(cache: object = 8, **change: object) -> dict:
+    """A profile's ``working_set`` field, with ``change`` (``cache`` None: no ``cache_mb``)."""
+    fields = {"kernel_us": 4, "weight_bandwidth_gbs": 2, "activation_bandwidth_gbs": 8}
+    if cache is not None:
+        fields["cache_mb"] = cache
+    return fields | change
 
 
 def _fields() -> dict:
@@ -457,6 +511,23 @@ def _fields() -> dict:
             "dev.yaml: weight_bandwidth_gbs must be a positive number",
         ),
         ({"rate": 1}, "dev.yaml: unknown field 'rate'"),
+        ({"working_set": 8}, "dev.yaml: working_set must be a mapping of cache_mb, kernel_us"),
+        ({"working_set": _ws(cache=None)}, "dev.yaml: working_set: missing field 'cache_mb'"),
+        ({"working_set": _ws(cache_gb=1)}, "dev.yaml: working_set: unknown field 'cache_gb'"),
+        (
+            {"working_set": _ws(cache=float("inf"))},
+            "dev.yaml: working_set.cache_mb must be a finite number > 0",
+        ),
+        ({"working_set": _ws(cache=0)}, "dev.yaml: working_set.cache_mb must be a positive"),
+        ({"working_set": _ws(kernel_us=-1)}, "dev.yaml: working_set.kernel_us must be a number"),
+        (
+            {"working_set": _ws(weight_bandwidth_gbs=0)},
+            "dev.yaml: working_set.weight_bandwidth_gbs must be a positive number",
+        ),
+        (
+            {"working_set": _ws(activation_bandwidth_gbs="slow")},
+            "dev.yaml: working_set.activation_bandwidth_gbs must be a positive number",
+        ),
     ],
 )
 def test_bad_profile_field_names_file_and_field(tmp_path, change, message):

@@ -371,28 +371,35 @@ def test_calibrate_refuses_special_outputs_and_bad_options(run, tmp_path):
 
 def test_calibrate_from_micro_benchmarks(run, tmp_path, monkeypatch):
     # synthetic "measurements" of a device with 2 GMAC/s, activations at 4 GB/s, weights streamed
-    # apart at 1 GB/s, 10 µs per pointwise and 40 µs per depthwise layer, 0.5 ns per h-swish
+    # apart at 1 GB/s, 10 µs per pointwise and 40 µs per depthwise layer, 0.5 ns per h-swish; each
+    # layer timed in working sets of 0.5, 4 and 56 MB (two would fit any cache size), on a device
+    # whose caches hold 8 MB: a share of bytes / (bytes + 8 MB) of 5 µs per layer, weights at
+    # 2 GB/s and activations at 8 GB/s more
     def measure(threads, repeats, progress):
-        samples = []
-        for c in (16, 32, 64, 128, 256, 512):
-            for hw in (49, 784):
-                n = c * hw
-                for kind, macs, weights, kernel in (
-                    ("pointwise", c * c * hw, c * c, 10e-6),
-                    ("depthwise", 9 * c * hw, 9 * c, 40e-6),
-                ):
-                    work = LayerWork(kind, macs, n, n, weights, {"hswish": n})
-                    roofline = max(macs / 2e9, 4 * 2 * n / 4e9)
-                    seconds = roofline + 4 * weights / 1e9 + kernel + n * 0.5e-9
-                    samples.append(([work], seconds))
+        samples, contexts = [], []
+        for context in (500_000, 4_000_000, 56_000_000):
+            share = context / (context + 8e6)
+            for c in (16, 32, 64, 128, 256, 512):
+                for hw in (49, 784):
+                    n = c * hw
+                    for kind, macs, weights, kernel in (
+                        ("pointwise", c * c * hw, c * c, 10e-6),
+                        ("depthwise", 9 * c * hw, 9 * c, 40e-6),
+                    ):
+                        work = LayerWork(kind, macs, n, n, weights, {"hswish": n})
+                        roofline = max(macs / 2e9, 4 * 2 * n / 4e9)
+                        seconds = roofline + 4 * weights / 1e9 + kernel + n * 0.5e-9
+                        cold = 5e-6 + 4 * weights / 2e9 + 4 * 2 * n / 8e9
+                        samples.append(([work], seconds + share * cold))
+                        contexts.append(context)
         progress(1.0)
-        return micro.Measured(samples, 3e-6)
+        return micro.Measured(samples, contexts, 3e-6)
 
     import mbcost.bench.micro as micro
 
     monkeypatch.setattr(micro, "measure", measure)
     output = tmp_path / "here.yaml"
-    code, _, err = run("calibrate", "--name", "here", "-o", str(output))
+    code, out, err = run("calibrate", "--name", "here", "-o", str(output))
     assert code == 0, err
     profile = load_profile(str(output))
     assert profile.rates_gmacs["pointwise"] == pytest.approx(2.0, rel=1e-3)
@@ -400,8 +407,14 @@ def test_calibrate_from_micro_benchmarks(run, tmp_path, monkeypatch):
     assert profile.kernel_us == pytest.approx(10.0, rel=1e-3)
     assert profile.kernel_us_by_kind["depthwise"] == pytest.approx(40.0, rel=1e-3)
     assert profile.element_ns["hswish"] == pytest.approx(0.5, rel=1e-2)
+    assert profile.working_set.cache_mb == 8
+    assert profile.working_set.kernel_us == pytest.approx(5.0, rel=1e-2)
+    assert profile.working_set.weight_bandwidth_gbs == pytest.approx(2.0, rel=1e-2)
+    assert profile.working_set.activation_bandwidth_gbs == pytest.approx(8.0, rel=1e-2)
     assert profile.fit["elementwise"] == "fitted"
     assert "executor's 3.0 us per node" in profile.source
+    assert "layer 1 (pointwise, 0.5 MB)" in out and "(depthwise, 56.0 MB)" in out
+    assert "working set: 8 MB cache" in out
 
 
 def test_calibrate_without_the_verify_extra_is_one_line(run, tmp_path, monkeypatch):

@@ -9,6 +9,12 @@ activations alone, at shapes sampled over the ranges MobileNets use (channels 8�
 4–112 and the 96–224 stem input, kernels 3/5/7, strides 1/2). The default run takes well under a
 minute. torch is imported inside the functions, after ``mbcost.bench.require()``.
 
+Each case is timed twice, in two companies (``COMPANIES``): among every case of its network stage,
+as in a large network, and among two or three neighbours of that stage only, as in a small one
+whose working set stays in the caches. Each timing carries the bytes its company touches per
+round, so that a profile can be fitted with a ``working_set`` (``mbcost.latency.fit_profile``):
+what a layer costs more when its network outgrows the caches.
+
 A single layer's benchmark times its module call only. In a network, the executor that runs the
 nodes (``mbcost.bench.model.NodeModel``) also spends time of its own on every node, between the
 calls: gathering its inputs, storing its output, releasing what no later node reads.
@@ -39,6 +45,9 @@ ACTS = ("relu", "relu6", "hswish", "none")
 MAX_MACS = 120_000_000  # keeps each sample to a few milliseconds
 SEED = 0
 EXECUTOR_NODES = 64  # the chain ``time_executor`` runs
+COMPANIES = ("stage", "neighbours")  # whom a case is timed among (``time_cases``)
+NEIGHBOURS = 3  # cases per group in the "neighbours" company
+BYTES_PER_ELEMENT = 4  # the cases run in float32
 
 
 class Case(NamedTuple):
@@ -57,6 +66,12 @@ class Case(NamedTuple):
             return LayerWork("activation", 0, n, n, 0, {self.act: n})
         x = self.inputs if len(self.inputs) > 1 else self.inputs[0]
         return layer_work(self.layer, x, self.out_shape)
+
+    @property
+    def bytes(self) -> int:
+        """What one call touches: its inputs, output and weights."""
+        w = self.work
+        return (w.in_elements + w.out_elements + w.weight_elements) * BYTES_PER_ELEMENT
 
     @property
     def out_shape(self) -> Shape:
@@ -136,10 +151,11 @@ def cases(seed: int = SEED, scale: float = 1.0) -> list[Case]:
 
 
 class Timed(NamedTuple):
-    """A case and its median seconds."""
+    """A case, its median seconds, and the bytes its company touched between two of its calls."""
 
     case: Case
     seconds: float
+    company_bytes: int
 
 
 def stage(case: Case) -> int:
@@ -152,34 +168,50 @@ def stage(case: Case) -> int:
     return min(SIZES) if h == 1 else max(SIZES)
 
 
+def companies(chosen: Sequence[Case], company: str = "stage") -> list[list[int]]:
+    """The groups of ``chosen`` (indices) that are timed together: each ``stage``'s cases, or, for
+    ``"neighbours"``, each stage's cases in runs of ``NEIGHBOURS``."""
+    if company not in COMPANIES:
+        raise MbcostError(f"company must be one of {', '.join(COMPANIES)}, got {company!r}")
+    stages: dict[int, list[int]] = {}
+    for i, case in enumerate(chosen):
+        stages.setdefault(stage(case), []).append(i)
+    if company == "stage":
+        return list(stages.values())
+    return [m[j : j + NEIGHBOURS] for m in stages.values() for j in range(0, len(m), NEIGHBOURS)]
+
+
 def time_cases(
     chosen: Sequence[Case],
     threads: int = 1,
     repeats: int = 20,
     progress: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    company: str = "stage",
 ) -> list[Timed]:
-    """Each case's median over ``repeats`` timed module calls. The cases of one ``stage`` are
-    timed together, in turn (one call of each per round, after a warm-up round), one stage after
-    another: as in a network, each call follows other layers of its stage, which have replaced its
-    weights in the caches since its last call, and it finds its inputs as just written (each is
-    rewritten in place, untimed, before the call). Taken in turn with every other case, a 7x7
-    layer would follow 112x112 ones, whose working set no layer of a 7x7 stage meets: V3-Large's
-    own depthwise layers took 1.55x as long among the default cases as among each other, which
-    is what they take inside the network."""
+    """Each case's median over ``repeats`` timed module calls. The cases of one group of
+    ``companies`` are timed together, in turn (one call of each per round, after a warm-up
+    round), one group after another: as in a network, each call follows other layers of its
+    stage, which have replaced its weights in the caches since its last call, and it finds its
+    inputs as just written (each is rewritten in place, untimed, before the call). Taken in turn
+    with every other case, a 7x7 layer would follow 112x112 ones, whose working set no layer of a
+    7x7 stage meets: V3-Large's own depthwise layers took 1.55x as long among the default cases
+    as among each other, which is what they take inside the network."""
     require("torch")
     import torch
 
     from mbcost.bench.timing import reuse_freed_memory, torch_threads
 
     _check_repeats(repeats)
+    groups = companies(chosen, company)
     reuse_freed_memory()
-    stages: dict[int, list[int]] = {}
-    for i, case in enumerate(chosen):
-        stages.setdefault(stage(case), []).append(i)
     samples: list[list[float]] = [[] for _ in chosen]
+    company_bytes = [0] * len(chosen)
     with torch_threads(threads), torch.inference_mode():
-        for done, members in enumerate(stages.values()):
+        for done, members in enumerate(groups):
+            touched = sum(chosen[i].bytes for i in members)
+            for i in members:
+                company_bytes[i] = touched
             built = [_torch_case(chosen[i], torch) for i in members]
             for module, args in built:  # warm-up: first calls pick and cache their kernels
                 module(*args)
@@ -192,8 +224,11 @@ def time_cases(
                     module(*args)
                     samples[i].append(clock() - started)
                 if progress:
-                    progress((done * repeats + r + 1) / (len(stages) * repeats))
-    return [Timed(case, spread(times).median) for case, times in zip(chosen, samples, strict=True)]
+                    progress((done * repeats + r + 1) / (len(groups) * repeats))
+    return [
+        Timed(case, spread(times).median, touched)
+        for case, times, touched in zip(chosen, samples, company_bytes, strict=True)
+    ]
 
 
 def time_executor(
@@ -236,27 +271,48 @@ def time_executor(
 
 def in_network(timed: Sequence[Timed], node_seconds: float) -> list[tuple[list[LayerWork], float]]:
     """Fit samples (``mbcost.latency.fit_profile``): each case's work (one layer) and its seconds
-    in a network, the module call's median plus the executor's ``node_seconds``."""
+    in a network, the module call's median plus the executor's ``node_seconds``. Their working
+    sets (``fit_profile``'s ``contexts``) are the ``company_bytes``."""
     return [([t.case.work], t.seconds + node_seconds) for t in timed]
 
 
 class Measured(NamedTuple):
-    """The default micro-benchmarks as fit samples, and the executor's seconds per node that each
-    sample includes."""
+    """The default micro-benchmarks as fit samples, the working set each was timed in, and the
+    executor's seconds per node that each sample includes."""
 
     samples: list[tuple[list[LayerWork], float]]
+    contexts: list[int]
     node_seconds: float
+
+
+def time_companies(
+    threads: int = 1,
+    repeats: int = 20,
+    progress: Callable[[float], None] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[Timed]:
+    """The default cases timed in each of ``COMPANIES``, one company after the other."""
+    timed: list[Timed] = []
+    for n, company in enumerate(COMPANIES):
+
+        def part(fraction: float, n: int = n) -> None:
+            if progress:
+                progress((n + fraction) / len(COMPANIES))
+
+        timed += time_cases(cases(), threads, repeats, part, clock, company)
+    return timed
 
 
 def measure(
     threads: int = 1, repeats: int = 20, progress: Callable[[float], None] | None = None
 ) -> Measured:
-    """The default micro-benchmarks and the executor's time per node on this CPU, as
-    ``mbcost.latency.fit_profile`` takes them. ``progress(fraction)`` after each round.
+    """The default micro-benchmarks in each company and the executor's time per node on this CPU,
+    as ``mbcost.latency.fit_profile`` takes them. ``progress(fraction)`` after each round.
     An activation alone is ``LayerWork("activation", 0, n, n, 0, {act: n})``: no MACs, one pass."""
-    timed = time_cases(cases(), threads, repeats, progress)
+    timed = time_companies(threads, repeats, progress)
     node_seconds = time_executor(threads, repeats)
-    return Measured(in_network(timed, node_seconds), node_seconds)
+    samples = in_network(timed, node_seconds)
+    return Measured(samples, [t.company_bytes for t in timed], node_seconds)
 
 
 def _check_repeats(repeats: object) -> None:

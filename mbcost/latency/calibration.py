@@ -40,7 +40,15 @@ def read_measurements(path: str) -> list[Measurement]:
         text = _read(path)
     except MbcostError as exc:
         raise MbcostError(str(exc).replace("the table", "the measurements")) from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _rows(reader, path)
+    except csv.Error as exc:  # a quote or a line break the CSV dialect cannot read
+        raise MbcostError(f"{path}:{reader.line_num}: not a readable CSV line ({exc})") from None
+
+
+def _rows(reader, path: str) -> list[Measurement]:
+    """The measurements of a ``csv.reader`` over the file, its header first."""
     header = [h.strip() for h in next(reader, [])]
     allowed = (*COLUMNS, *OPTIONAL_COLUMNS)
     unknown = [h for h in header if h not in allowed]

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from mbcost.errors import MbcostError
 from mbcost.fields import ACTIVATIONS
 from mbcost.latency.nnls import nnls
-from mbcost.latency.profile import Profile, total_seconds
+from mbcost.latency.profile import Profile, WorkingSet, network_bytes, total_seconds
 from mbcost.latency.work import LayerWork
 from mbcost.memory import DTYPES
 
@@ -68,6 +68,10 @@ MICRO_KERNEL_GROUPS: Mapping[str, str] = {
     "softmax": "elementwise",
 }  # the other kinds (pointwise, grouped, matmul) share "kernel"
 WEIGHTS = "weight bandwidth"  # the column of seconds per weight byte streamed apart
+# the working-set columns: seconds per layer, per weight byte, per activation byte, each times the
+# sample's share ``bytes / (bytes + cache)``
+COLD = ("working-set kernel", "working-set weights", "working-set activations")
+CACHE_MB = (1, 2, 4, 8, 16, 32, 64)  # the cache sizes a working-set fit tries
 FUSED = frozenset({"relu", "relu6", "add", "mul", "pool"})  # nothing past the layer's own roofline
 ELEMENTWISE_MODES = ("tied", "fitted")
 SIGNIFICANT = 4  # digits kept of each fitted number
@@ -186,6 +190,8 @@ def fit_profile(
     kernel_groups: Mapping[str, str] = MappingProxyType({}),
     weight_bandwidth: bool = False,
     elementwise: str = "tied",
+    working_set: bool = False,
+    contexts: Sequence[float] | None = None,
     leave_one_out: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Profile, FitReport]:
@@ -194,6 +200,12 @@ def fit_profile(
     rates of layer kinds; ``memory_groups`` gives kinds a memory ceiling of their own (the other
     kinds share ``bandwidth``); ``kernel_groups`` gives kinds a fixed cost of their own (the others
     share ``kernel``); ``weight_bandwidth`` streams weights apart at a bandwidth of their own.
+    ``working_set`` fits the profile's ``working_set`` too: each sample's layers pay
+    ``bytes / (bytes + cache)`` of a cost per layer, per weight byte and per activation byte, where
+    ``bytes`` is the sample's entry in ``contexts`` (the working set it was measured in: the bytes
+    touched between two calls of the same layer) or, without ``contexts``, its layers' bytes as
+    one network (``network_bytes``); the cache is the one of ``CACHE_MB`` that fits best, kept
+    for the leave-one-out fits.
     ``progress(done, total)`` after each leave-one-out fit (one per sample: they take most of the
     time, about a second each for a micro-benchmark fit)."""
     if not samples:
@@ -206,29 +218,49 @@ def fit_profile(
         if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
             raise MbcostError(f"a measured time must be a positive number, got {seconds!r}")
     labels = list(labels) if labels is not None else [f"#{i + 1}" for i in range(len(samples))]
+    b = DTYPES[dtype]
+    if contexts is None:
+        contexts = [network_bytes(works, b) for works, _ in samples]
+    elif len(contexts) != len(samples):
+        raise MbcostError(f"{len(contexts)} working sets given for {len(samples)} measurements")
     groups = (rate_groups, memory_groups, kernel_groups)
-    design = _design(samples, *groups, weight_bandwidth, elementwise, DTYPES[dtype])
-    if len(samples) < len(design.columns):
+
+    def design_for(cache_mb: float | None) -> _Design:
+        shares = None if cache_mb is None else [c / (c + cache_mb * 1e6) for c in contexts]
+        return _design(samples, *groups, weight_bandwidth, elementwise, b, shares)
+
+    caches: tuple[float | None, ...] = CACHE_MB if working_set else (None,)
+    columns = design_for(caches[0]).columns
+    if len(samples) < len(columns):
         raise MbcostError(
-            f"{len(samples)} measurements cannot fit {len(design.columns)} parameters "
-            f"({', '.join(design.columns)})"
+            f"{len(samples)} measurements cannot fit {len(columns)} parameters "
+            f"({', '.join(columns)})"
         )
-    x, rounds = _alternating(design)
-    meta = (name, description, source, dtype)
+    best = None  # (squared relative error, cache, design, parameters, rounds)
+    for c in caches:
+        d = design_for(c)
+        x, error, rounds = _alternating(d)
+        if best is None or error < best[0]:
+            best = (error, c, d, x, rounds)
+    assert best is not None
+    _, cache, design, x, rounds = best
+    meta = (name, description, source, dtype, cache)
     profile = _profile(design, x, *groups, samples, *meta)
     loo: list[float | None] = [None] * len(samples)
     if leave_one_out and len(samples) > len(design.columns):
         for i in range(len(samples)):
             keep = [j for j in range(len(samples)) if j != i]
             rest = [samples[j] for j in keep]
-            held_out = _profile(design, _alternating(design.subset(keep))[0], *groups, rest, *meta)
-            loo[i] = total_seconds(held_out, samples[i][0])
+            held_out = _profile(design, _held_out(design, keep, x), *groups, rest, *meta)
+            loo[i] = total_seconds(held_out, samples[i][0], contexts[i])
             if progress:
                 progress(i + 1, len(samples))
     report = FitReport(
         tuple(
-            SampleFit(label, seconds, total_seconds(profile, works), loo_s)
-            for label, (works, seconds), loo_s in zip(labels, samples, loo, strict=True)
+            SampleFit(label, seconds, total_seconds(profile, works, context), loo_s)
+            for label, (works, seconds), context, loo_s in zip(
+                labels, samples, contexts, loo, strict=True
+            )
         ),
         design.columns,
         rounds,
@@ -244,7 +276,10 @@ def _design(
     weight_bandwidth: bool,
     elementwise: str,
     b: int,
+    shares: Sequence[float] | None = None,
 ) -> _Design:
+    """The design of ``samples``; with ``shares`` (one per sample: ``WorkingSet.share`` of the
+    working set it was measured in) also the working-set columns ``COLD``."""
     rates: list[str] = []
     memories: list[str] = []
     kernels: list[str] = []
@@ -272,11 +307,12 @@ def _design(
         *sorted(dict.fromkeys(kernels)),
         *([WEIGHTS] if weight_bandwidth else []),
         *fitted,
+        *(COLD if shares is not None else ()),
     )
     index = {c: i for i, c in enumerate(columns)}
     bandwidth, kernel = index["bandwidth"], index["kernel"]
 
-    def layer(w: LayerWork) -> _Layer:
+    def layer(w: LayerWork, share: float) -> _Layer:
         fixed: list[tuple[int, float]] = [
             (index.get(f"{kernel_groups.get(w.kind)} kernel", kernel), 1.0)
         ]
@@ -292,22 +328,30 @@ def _design(
         memory = index.get(f"{memory_groups.get(w.kind)} bandwidth", bandwidth)
         rate = index[rate_groups[w.kind]] if w.macs else -1
         moved = (w.in_elements + w.out_elements) * b + weight_bytes
+        if shares is not None and share:
+            activations = (w.in_elements + w.out_elements) * b
+            amounts = (1.0, float(w.weight_elements * b), float(activations))
+            fixed += [(index[c], share * a) for c, a in zip(COLD, amounts, strict=True)]
         return _Layer(rate, w.macs, memory, moved, tuple(fixed))
 
-    laid_out = tuple((tuple(map(layer, works)), seconds) for works, seconds in samples)
+    per_sample = shares if shares is not None else [0.0] * len(samples)
+    laid_out = tuple(
+        (tuple(layer(w, share) for w in works), seconds)
+        for (works, seconds), share in zip(samples, per_sample, strict=True)
+    )
     return _Design(columns, laid_out, frozenset(fitted))
 
 
 START_BANDWIDTHS = (0.5, 1, 2, 4, 8, 16, 32, 64)  # GB/s
 
 
-def _alternating(design: _Design) -> tuple[list[float], int]:
+def _alternating(design: _Design) -> tuple[list[float], float, int]:
     """The parameters whose ``max`` model has the least squared relative error over alternating
-    runs from several starts, and the rounds the best run took. The starts: every layer with MACs
-    compute-bound; every layer memory-bound; and the bounds that each memory ceiling, and all of
-    them together, at each of ``START_BANDWIDTHS`` give beside the all-compute solution — an
-    alternating run only finds the nearest consistent set of bounds, so it needs starts on both
-    sides of each ceiling."""
+    runs from several starts, that error, and the rounds the best run took. The starts: every
+    layer with MACs compute-bound; every layer memory-bound; and the bounds that each memory
+    ceiling, and all of them together, at each of ``START_BANDWIDTHS`` give beside the
+    all-compute solution — an alternating run only finds the nearest consistent set of bounds,
+    so it needs starts on both sides of each ceiling."""
     n = len(design.samples)
     compute_first = [[layer.macs > 0 for layer in layers] for layers, _ in design.samples]
     x0, error0, rounds0 = _run(design, compute_first)
@@ -327,7 +371,15 @@ def _alternating(design: _Design) -> tuple[list[float], int]:
         run = _run(design, bounds)
         if run[1] < best[1]:
             best = run
-    return best[0], best[2]
+    return best
+
+
+def _held_out(design: _Design, keep: Sequence[int], x: Sequence[float]) -> list[float]:
+    """The parameters fitted to the samples ``keep`` only, alternating from the bounds that the
+    full fit's parameters ``x`` give them: leaving one sample out moves the fit a little, and one
+    run from the full fit's bounds finds what every start would (each start is a full run)."""
+    kept = design.subset(keep)
+    return _run(kept, [kept.bounds(i, x) for i in range(len(keep))])[0]
 
 
 def _run(design: _Design, bounds: list[list[bool]]) -> tuple[list[float], float, int]:
@@ -372,6 +424,7 @@ def _profile(
     description: str,
     source: str,
     dtype: str,
+    cache_mb: float | None,
 ) -> Profile:
     value = dict(zip(design.columns, x, strict=True))
 
@@ -410,6 +463,14 @@ def _profile(
         bandwidth_by_kind_gbs=ceilings,
         kernel_us_by_kind=kernels,
         weight_bandwidth_gbs=per_second(value[WEIGHTS]) if WEIGHTS in value else None,
+        working_set=None
+        if cache_mb is None
+        else WorkingSet(
+            float(cache_mb),
+            _round(value[COLD[0]] * 1e6),
+            per_second(value[COLD[1]]),
+            per_second(value[COLD[2]]),
+        ),
     )
 
 

@@ -23,7 +23,17 @@ Fields (units in the names)::
     kernel_us_by_kind: {depthwise: 150}                  # optional: a kind's own cost per layer
     weight_bandwidth_gbs: 10          # optional: weights streamed apart at this GB/s (additive)
     element_ns: {hswish: 0.5, add: 0, ...}               # ns per element per operation
+    working_set: {cache_mb: 8, kernel_us: 4, weight_bandwidth_gbs: 80, activation_bandwidth_gbs: 70}
+                                      # optional: what outgrowing the caches adds (below)
     fit: {...}                        # optional: how the numbers were fitted, and the fit's error
+
+A profile with a ``working_set`` prices the caches: a network that touches ``F`` bytes per
+inference (``network_bytes``: its input, weights and every activation it writes) adds to each
+layer ``F / (F + cache)`` of a cost of its own — ``kernel_us`` more, its weight bytes at
+``weight_bandwidth_gbs`` and its activation bytes at ``activation_bandwidth_gbs`` more. A small
+network runs from the caches (its layers' weights are still there from the last inference, their
+code and metadata too), a large one pays nearly all of it; the smooth share stands for a miss
+rate that grows with the working set.
 """
 
 from __future__ import annotations
@@ -52,14 +62,42 @@ FIELDS = (  # in the order a profile file lists them
     "kernel_us_by_kind",
     "weight_bandwidth_gbs",
     "element_ns",
+    "working_set",
     "fit",
 )
-OPTIONAL = ("bandwidth_gbs_by_kind", "kernel_us_by_kind", "weight_bandwidth_gbs", "fit")
+OPTIONAL = (
+    "bandwidth_gbs_by_kind",
+    "kernel_us_by_kind",
+    "weight_bandwidth_gbs",
+    "working_set",
+    "fit",
+)
+WORKING_SET_FIELDS = ("cache_mb", "kernel_us", "weight_bandwidth_gbs", "activation_bandwidth_gbs")
 BOUNDS = ("compute", "memory")
 
 
 class DeviceError(MbcostError):
     """A device profile that is unknown, unreadable or malformed; names the file and the field."""
+
+
+class WorkingSet(NamedTuple):
+    """What a layer costs more when its network outgrows the caches, in the YAML fields' units."""
+
+    cache_mb: float  # 10^6 B: a working set this large pays half the costs
+    kernel_us: float  # per layer
+    weight_bandwidth_gbs: float  # its weight bytes at this GB/s more (.inf: nothing)
+    activation_bandwidth_gbs: float  # its input and output bytes at this GB/s more (.inf: nothing)
+
+    def share(self, working_set_bytes: float) -> float:
+        """The share of the costs a network touching ``working_set_bytes`` per inference pays."""
+        return working_set_bytes / (working_set_bytes + self.cache_mb * 1e6)
+
+    def seconds(self, work: LayerWork, bytes_per_element: int) -> float:
+        """The full costs of one layer (``share`` 1)."""
+        b = bytes_per_element
+        weights = work.weight_elements * b / (self.weight_bandwidth_gbs * 1e9)
+        activations = (work.in_elements + work.out_elements) * b
+        return self.kernel_us * 1e-6 + weights + activations / (self.activation_bandwidth_gbs * 1e9)
 
 
 class Profile(NamedTuple):
@@ -81,6 +119,8 @@ class Profile(NamedTuple):
     # GB/s at which weights stream in, apart from the activations; None: weights are moved with
     # the activations, inside the roofline
     weight_bandwidth_gbs: float | None = None
+    # what outgrowing the caches adds to a layer; None: a layer costs the same in any network
+    working_set: WorkingSet | None = None
     fit: Mapping[str, Any] | None = None  # provenance and error of a fitted profile
     origin: str = ""  # the file it was read from
 
@@ -90,10 +130,20 @@ class Profile(NamedTuple):
         return DTYPES[self.dtype]
 
 
-def predict(profile: Profile, work: LayerWork) -> tuple[float, str]:
+def network_bytes(works: Sequence[LayerWork], bytes_per_element: int) -> int:
+    """The bytes a network of ``works`` (in execution order) touches per inference: its input
+    (the first layer's), every layer's weights and every activation it writes."""
+    if not works:
+        return 0
+    elements = works[0].in_elements + sum(w.weight_elements + w.out_elements for w in works)
+    return elements * bytes_per_element
+
+
+def predict(profile: Profile, work: LayerWork, share: float = 0.0) -> tuple[float, str]:
     """(seconds, ``"compute"`` or ``"memory"``): the roofline of ``work`` on ``profile`` (its
     kind's own memory ceiling where the profile has one) plus its fixed and element-wise costs,
-    and its weights' streaming where the profile prices that apart.
+    its weights' streaming where the profile prices that apart, and ``share`` of the profile's
+    working-set costs (``WorkingSet.share`` of its network's bytes; 0 for a layer on its own).
     A kind with MACs but no rate, or an element-wise operation the profile does not price, is an
     error naming it."""
     compute = 0.0
@@ -124,17 +174,38 @@ def predict(profile: Profile, work: LayerWork) -> tuple[float, str]:
             )
         extra += n * cost
     bound = "compute" if compute >= memory and work.macs else "memory"
-    return max(compute, memory) + streamed + kernel * 1e-6 + extra * 1e-9, bound
+    cold = 0.0
+    if share and profile.working_set is not None:
+        cold = share * profile.working_set.seconds(work, b)
+    return max(compute, memory) + streamed + kernel * 1e-6 + extra * 1e-9 + cold, bound
 
 
-def predict_all(profile: Profile, works: Sequence[LayerWork]) -> list[tuple[float, str]]:
-    """``predict`` of every layer."""
-    return [predict(profile, w) for w in works]
+def network_share(
+    profile: Profile, works: Sequence[LayerWork], working_set_bytes: float | None = None
+) -> float:
+    """The share of the working-set costs that layers ``works`` pay: by ``working_set_bytes``,
+    or, when None, by the bytes they touch as one network (``network_bytes``); 0 for a profile
+    without a ``working_set``."""
+    if profile.working_set is None:
+        return 0.0
+    if working_set_bytes is None:
+        working_set_bytes = network_bytes(works, profile.bytes_per_element)
+    return profile.working_set.share(working_set_bytes)
 
 
-def total_seconds(profile: Profile, works: Sequence[LayerWork]) -> float:
-    """The predicted time of layers run one after another."""
-    return sum(predict(profile, w)[0] for w in works)
+def predict_all(
+    profile: Profile, works: Sequence[LayerWork], working_set_bytes: float | None = None
+) -> list[tuple[float, str]]:
+    """``predict`` of every layer of one network (``network_share``)."""
+    share = network_share(profile, works, working_set_bytes)
+    return [predict(profile, w, share) for w in works]
+
+
+def total_seconds(
+    profile: Profile, works: Sequence[LayerWork], working_set_bytes: float | None = None
+) -> float:
+    """The predicted time of one network's layers run one after another (``predict_all``)."""
+    return sum(seconds for seconds, _ in predict_all(profile, works, working_set_bytes))
 
 
 # --- built-ins and files ----------------------------------------------------------------------
@@ -225,8 +296,35 @@ def parse_profile(data: Any, origin: str = "<profile>") -> Profile:
         weight_bandwidth_gbs=_number(data[weights], where(weights), positive=True)
         if weights in data
         else None,
+        working_set=_working_set(data["working_set"], where("working_set"))
+        if "working_set" in data
+        else None,
         fit=fit,
         origin=origin,
+    )
+
+
+def _working_set(value: Any, where: str) -> WorkingSet:
+    if not isinstance(value, dict):
+        raise DeviceError(
+            f"{where} must be a mapping of {', '.join(WORKING_SET_FIELDS)}, got {value!r}"
+        )
+    for key in value:
+        if key not in WORKING_SET_FIELDS:
+            raise DeviceError(f"{where}: {suggest(str(key), WORKING_SET_FIELDS, 'field')}")
+    missing = [k for k in WORKING_SET_FIELDS if k not in value]
+    if missing:
+        raise DeviceError(f"{where}: missing field '{missing[0]}'")
+    cache = value["cache_mb"]
+    if isinstance(cache, (int, float)) and not isinstance(cache, bool) and math.isinf(cache):
+        raise DeviceError(f"{where}.cache_mb must be a finite number > 0, got {cache!r}")
+    return WorkingSet(
+        _number(cache, f"{where}.cache_mb", positive=True),
+        _number(value["kernel_us"], f"{where}.kernel_us", positive=False),
+        _number(value["weight_bandwidth_gbs"], f"{where}.weight_bandwidth_gbs", positive=True),
+        _number(
+            value["activation_bandwidth_gbs"], f"{where}.activation_bandwidth_gbs", positive=True
+        ),
     )
 
 
@@ -269,12 +367,14 @@ UNITS = {
     "kernel_us_by_kind": "per layer, a kind's own fixed cost",
     "weight_bandwidth_gbs": "GB/s, weights streamed apart",
     "element_ns": "per element",
+    "working_set": "added by network bytes / (bytes + cache)",
 }
 
 
 def profile_fields(profile: Profile) -> dict[str, Any]:
     """Every field of ``profile`` by its file name, in ``FIELDS`` order; an optional field the
-    profile does not have is None (``weight_bandwidth_gbs``, ``fit``) or empty."""
+    profile does not have is None (``weight_bandwidth_gbs``, ``working_set``, ``fit``) or
+    empty."""
     return {
         "name": profile.name,
         "description": profile.description,
@@ -287,6 +387,7 @@ def profile_fields(profile: Profile) -> dict[str, Any]:
         "kernel_us_by_kind": dict(profile.kernel_us_by_kind),
         "weight_bandwidth_gbs": profile.weight_bandwidth_gbs,
         "element_ns": dict(profile.element_ns),
+        "working_set": profile.working_set._asdict() if profile.working_set is not None else None,
         "fit": dict(profile.fit) if profile.fit is not None else None,
     }
 

@@ -143,6 +143,7 @@ def calibration_sheets(profile: Profile, report: FitReport) -> list[Sheet]:
         f"profile {profile.name} ({profile.dtype}) · {len(report.parameters)} free parameters "
         f"({', '.join(report.parameters)})",
         _parameters_line(profile),
+        *_working_set_lines(profile),
     ]
     loo = report.loo_median_error
     notes = [
@@ -167,6 +168,17 @@ def _parameters_line(p: Profile) -> str:
         f"GMAC/s: {rates} · GB/s: {p.bandwidth_gbs:g}{ceilings}{weights} · "
         f"{p.kernel_us:g} µs per layer{kernels}"
     )
+
+
+def _working_set_lines(p: Profile) -> list[str]:
+    ws = p.working_set
+    if ws is None:
+        return []
+    return [
+        f"working set: {ws.cache_mb:g} MB cache · a network touching F bytes adds F / (F + cache) "
+        f"of {ws.kernel_us:g} µs per layer, weights at {ws.weight_bandwidth_gbs:g} GB/s and "
+        f"activations at {ws.activation_bandwidth_gbs:g} GB/s"
+    ]
 
 
 def calibration_doc(profile: Profile, report: FitReport) -> dict[str, Any]:

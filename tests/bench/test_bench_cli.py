@@ -245,11 +245,36 @@ def test_micro_cases_cover_every_layer_kind_with_the_engine_work():
 
 def test_micro_measure_returns_fit_samples_with_the_executor_time():
     done = []
-    samples, node_seconds = micro.measure(threads=1, repeats=1, progress=done.append)
-    assert len(samples) == len(micro.cases())
+    samples, contexts, node_seconds = micro.measure(threads=1, repeats=1, progress=done.append)
+    cases = micro.cases()
+    assert len(samples) == len(contexts) == 2 * len(cases)  # each case in both companies
     assert all(len(works) == 1 and seconds > node_seconds for works, seconds in samples)
+    assert [works[0] for works, _ in samples] == [c.work for c in cases] * 2
     assert 0 <= node_seconds < 1e-3
-    assert done[-1] == 1.0
+    assert done == sorted(done) and done[-1] == 1.0
+    # a case's whole stage touches more than its few neighbours, which touch at least the case
+    stage, neighbours = contexts[: len(cases)], contexts[len(cases) :]
+    assert all(c.bytes <= n <= s for c, n, s in zip(cases, neighbours, stage, strict=True))
+    assert len(set(stage)) == 6  # one working set per feature-map size
+    assert sum(set(stage)) == sum(c.bytes for c in cases)
+
+
+def test_micro_cases_timed_among_neighbours_carry_their_groups_bytes():
+    from mbcost.errors import MbcostError
+    from mbcost.layers import Conv2d, Shape
+
+    # seven 1x1 convs c -> 8 on a 7x7 map, one stage: neighbours in runs of three, 3 + 3 + 1
+    chosen = [micro.Case(f"pw {c}", Conv2d(c, 8, 1), (Shape(c, 7, 7),)) for c in range(8, 64, 8)]
+    # bytes of one call: input c·49, output 8·49, weights 8·c (no bias: a BatchNorm follows)
+    own = [4 * (c * 49 + 8 * 49 + 8 * c) for c in range(8, 64, 8)]
+    assert [c.bytes for c in chosen] == own
+    timed = micro.time_cases(chosen, repeats=1, company="neighbours")
+    groups = [sum(own[0:3])] * 3 + [sum(own[3:6])] * 3 + [own[6]]
+    assert [t.company_bytes for t in timed] == groups
+    timed = micro.time_cases(chosen, repeats=1)
+    assert [t.company_bytes for t in timed] == [sum(own)] * 7
+    with pytest.raises(MbcostError, match="company must be one of stage, neighbours"):
+        micro.time_cases(chosen, repeats=1, company="all")
 
 
 def test_micro_cases_are_timed_by_stage_in_their_given_order():
@@ -269,7 +294,7 @@ def test_micro_cases_are_timed_by_stage_in_their_given_order():
 
 def test_in_network_adds_the_executor_time_to_every_layer():
     chosen = micro.cases()[:3]
-    timed = [micro.Timed(c, 1e-4 * (i + 1)) for i, c in enumerate(chosen)]
+    timed = [micro.Timed(c, 1e-4 * (i + 1), 1000) for i, c in enumerate(chosen)]
     samples = micro.in_network(timed, 5e-6)
     assert [s for _, s in samples] == pytest.approx([1.05e-4, 2.05e-4, 3.05e-4])
     assert [w for w, _ in samples] == [[c.work] for c in chosen]
