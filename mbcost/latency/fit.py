@@ -28,7 +28,13 @@ from typing import NamedTuple
 from mbcost.errors import MbcostError
 from mbcost.fields import ACTIVATIONS
 from mbcost.latency.nnls import nnls
-from mbcost.latency.profile import Profile, WorkingSet, network_bytes, total_seconds
+from mbcost.latency.profile import (
+    Profile,
+    WorkingSet,
+    network_bytes,
+    total_seconds,
+    working_set_share,
+)
 from mbcost.latency.work import LayerWork
 from mbcost.memory import DTYPES
 
@@ -206,8 +212,8 @@ def fit_profile(
     touched between two calls of the same layer) or, without ``contexts``, its layers' bytes as
     one network (``network_bytes``); the cache is the one of ``CACHE_MB`` that fits best, kept
     for the leave-one-out fits.
-    ``progress(done, total)`` after each leave-one-out fit (one per sample: they take most of the
-    time, about a second each for a micro-benchmark fit)."""
+    ``progress(done, total)`` after each leave-one-out fit (one per sample, from the full fit's
+    bounds: they take most of the time, about 0.1 s each for a micro-benchmark fit)."""
     if not samples:
         raise MbcostError("calibration needs at least one measurement")
     if dtype not in DTYPES:
@@ -226,7 +232,7 @@ def fit_profile(
     groups = (rate_groups, memory_groups, kernel_groups)
 
     def design_for(cache_mb: float | None) -> _Design:
-        shares = None if cache_mb is None else [c / (c + cache_mb * 1e6) for c in contexts]
+        shares = None if cache_mb is None else [working_set_share(c, cache_mb) for c in contexts]
         return _design(samples, *groups, weight_bandwidth, elementwise, b, shares)
 
     caches: tuple[float | None, ...] = CACHE_MB if working_set else (None,)

@@ -80,6 +80,11 @@ class DeviceError(MbcostError):
     """A device profile that is unknown, unreadable or malformed; names the file and the field."""
 
 
+def working_set_share(working_set_bytes: float, cache_mb: float) -> float:
+    """``bytes / (bytes + cache)``: ½ at the cache's size, towards 1 far beyond it."""
+    return working_set_bytes / (working_set_bytes + cache_mb * 1e6)
+
+
 class WorkingSet(NamedTuple):
     """What a layer costs more when its network outgrows the caches, in the YAML fields' units."""
 
@@ -90,7 +95,7 @@ class WorkingSet(NamedTuple):
 
     def share(self, working_set_bytes: float) -> float:
         """The share of the costs a network touching ``working_set_bytes`` per inference pays."""
-        return working_set_bytes / (working_set_bytes + self.cache_mb * 1e6)
+        return working_set_share(working_set_bytes, self.cache_mb)
 
     def seconds(self, work: LayerWork, bytes_per_element: int) -> float:
         """The full costs of one layer (``share`` 1)."""
