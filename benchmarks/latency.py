@@ -12,7 +12,9 @@ Targets: median |error| <= 10 %, worst <= 25 %, Spearman rank correlation >= 0.9
 profile, the per-configuration table, the summary, and per layer kind the measured and predicted
 time summed over the grid (which kinds the model mispredicts; a layer's predicted time there is
 its module call's, less the executor's time per node, which has a row of its own).
-``--markdown`` also writes the table and summary as Markdown. Wall-clock timing is only as good
+Beside each prediction it reports the same measurements calibrated without the profile's working
+set (the stage company's timings only, the calibration before it), per configuration and in
+summary. ``--markdown`` also writes the table and summary as Markdown. Wall-clock timing is only as good
 as the machine is quiet; on a machine busy with other work, ``--clock cpu`` times the calling
 thread's CPU time instead (one thread), which leaves out the time slices other processes take.
 
