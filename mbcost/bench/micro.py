@@ -10,7 +10,7 @@ activations alone, at shapes sampled over the ranges MobileNets use (channels 8â
 minute. torch is imported inside the functions, after ``mbcost.bench.require()``.
 
 Each case is timed twice, in two companies (``COMPANIES``): among every case of its network stage,
-as in a large network, and among two or three neighbours of that stage only, as in a small one
+as in a large network, and among at most two neighbours of that stage, as in a small one
 whose working set stays in the caches. Each timing carries the bytes its company touches per
 round, so that a profile can be fitted with a ``working_set`` (``mbcost.latency.fit_profile``):
 what a layer costs more when its network outgrows the caches.
