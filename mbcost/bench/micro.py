@@ -36,6 +36,7 @@ from mbcost.bench.stats import spread
 from mbcost.errors import MbcostError
 from mbcost.latency import LayerWork, layer_work
 from mbcost.layers import Add, Conv2d, Layer, Linear, Mul, Pool, Shape
+from mbcost.memory import DTYPES
 
 # Feature-map size -> the channel range MobileNets use at that size (V1/V2/V3 at α 0.35–1.4; the
 # last stage is 4x4 at a 128-pixel input).
@@ -47,7 +48,6 @@ SEED = 0
 EXECUTOR_NODES = 64  # the chain ``time_executor`` runs
 COMPANIES = ("stage", "neighbours")  # whom a case is timed among (``time_cases``)
 NEIGHBOURS = 3  # cases per group in the "neighbours" company
-BYTES_PER_ELEMENT = 4  # the cases run in float32
 
 
 class Case(NamedTuple):
@@ -71,7 +71,7 @@ class Case(NamedTuple):
     def bytes(self) -> int:
         """What one call touches: its inputs, output and weights."""
         w = self.work
-        return (w.in_elements + w.out_elements + w.weight_elements) * BYTES_PER_ELEMENT
+        return (w.in_elements + w.out_elements + w.weight_elements) * DTYPES["float32"]
 
     @property
     def out_shape(self) -> Shape:

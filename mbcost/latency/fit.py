@@ -236,15 +236,15 @@ def fit_profile(
         return _design(samples, *groups, weight_bandwidth, elementwise, b, shares)
 
     caches: tuple[float | None, ...] = CACHE_MB if working_set else (None,)
-    columns = design_for(caches[0]).columns
+    designs = {c: design_for(c) for c in caches}
+    columns = designs[caches[0]].columns  # the same for every cache
     if len(samples) < len(columns):
         raise MbcostError(
             f"{len(samples)} measurements cannot fit {len(columns)} parameters "
             f"({', '.join(columns)})"
         )
     best = None  # (squared relative error, cache, design, parameters, rounds)
-    for c in caches:
-        d = design_for(c)
+    for c, d in designs.items():
         x, error, rounds = _alternating(d)
         if best is None or error < best[0]:
             best = (error, c, d, x, rounds)
@@ -382,8 +382,9 @@ def _alternating(design: _Design) -> tuple[list[float], float, int]:
 
 def _held_out(design: _Design, keep: Sequence[int], x: Sequence[float]) -> list[float]:
     """The parameters fitted to the samples ``keep`` only, alternating from the bounds that the
-    full fit's parameters ``x`` give them: leaving one sample out moves the fit a little, and one
-    run from the full fit's bounds finds what every start would (each start is a full run)."""
+    full fit's parameters ``x`` give them: leaving one sample out moves the fit a little, so one
+    run from there stands for every start of ``_alternating`` at a fraction of the time (the
+    built-in ``pixel1`` profile's leave-one-out errors are the same either way)."""
     kept = design.subset(keep)
     return _run(kept, [kept.bounds(i, x) for i in range(len(keep))])[0]
 

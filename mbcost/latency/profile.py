@@ -258,12 +258,7 @@ def parse_profile(data: Any, origin: str = "<profile>") -> Profile:
     """A ``Profile`` from a mapping of the YAML fields, each checked."""
     if not isinstance(data, dict):
         raise DeviceError(f"{origin}: a profile is a mapping of fields ({', '.join(FIELDS)})")
-    for key in data:
-        if key not in FIELDS:
-            raise DeviceError(f"{origin}: {suggest(str(key), FIELDS, 'field')}")
-    missing = [k for k in FIELDS if k not in data and k not in OPTIONAL]
-    if missing:
-        raise DeviceError(f"{origin}: missing field '{missing[0]}'")
+    _check_fields(data, FIELDS, OPTIONAL, origin)
 
     def where(field: str) -> str:
         return f"{origin}: {field}"
@@ -309,22 +304,29 @@ def parse_profile(data: Any, origin: str = "<profile>") -> Profile:
     )
 
 
+def _check_fields(
+    data: Mapping[Any, Any], fields: Sequence[str], optional: Sequence[str], where: str
+) -> None:
+    """Every key of ``data`` one of ``fields``, and every field not ``optional`` present."""
+    for key in data:
+        if key not in fields:
+            raise DeviceError(f"{where}: {suggest(str(key), fields, 'field')}")
+    missing = [k for k in fields if k not in data and k not in optional]
+    if missing:
+        raise DeviceError(f"{where}: missing field '{missing[0]}'")
+
+
 def _working_set(value: Any, where: str) -> WorkingSet:
     if not isinstance(value, dict):
         raise DeviceError(
             f"{where} must be a mapping of {', '.join(WORKING_SET_FIELDS)}, got {value!r}"
         )
-    for key in value:
-        if key not in WORKING_SET_FIELDS:
-            raise DeviceError(f"{where}: {suggest(str(key), WORKING_SET_FIELDS, 'field')}")
-    missing = [k for k in WORKING_SET_FIELDS if k not in value]
-    if missing:
-        raise DeviceError(f"{where}: missing field '{missing[0]}'")
-    cache = value["cache_mb"]
-    if isinstance(cache, (int, float)) and not isinstance(cache, bool) and math.isinf(cache):
+    _check_fields(value, WORKING_SET_FIELDS, (), where)
+    cache = _number(value["cache_mb"], f"{where}.cache_mb", positive=True)
+    if math.isinf(cache):
         raise DeviceError(f"{where}.cache_mb must be a finite number > 0, got {cache!r}")
     return WorkingSet(
-        _number(cache, f"{where}.cache_mb", positive=True),
+        cache,
         _number(value["kernel_us"], f"{where}.kernel_us", positive=False),
         _number(value["weight_bandwidth_gbs"], f"{where}.weight_bandwidth_gbs", positive=True),
         _number(
